@@ -1,0 +1,28 @@
+// The `casebender` command: dispatches to its subcommands.
+import { runMockCommand } from '../mock/cli.js';
+
+const USAGE = `Usage: casebender <command> [options]
+
+Commands:
+  mock     start the CaseBender reference mock (casebender mock --help)
+
+Run "casebender <command> --help" for a command's options.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'mock':
+      return runMockCommand(rest);
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      console.log(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      console.error(`casebender: unknown command "${command}"\n${USAGE}`);
+      return 2;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,83 @@
+// The mock as a transport-free application: model, stores, clock, seed, the API handler and the
+// control API. The node:http adapter (and later MSW) only carry requests to it.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { createClock, type Clock, type ClockMode } from './clock.js';
+import type { Answer } from './core/answer.js';
+import { createRequestHandler, type RequestFacts, type RequestHandler } from './core/handle-request.js';
+import { referenceModel, type Model } from './core/model.js';
+import type { RateLimitAlgorithm } from './core/types.js';
+import { compileValidators, type Validators } from './core/validation.js';
+import { createControlHandler } from './control/control-api.js';
+import { fixturePath } from './fixture-path.js';
+import { mockProfile, type Profile } from './profile.js';
+import { applySeed, DEFAULT_SEED_PATH, loadSeed, mintSeedKeys, type Seed, type SeededKey } from './seed.js';
+import { createMemoryStore } from './store/memory-store.js';
+import type { Stores } from './store/types.js';
+
+export interface MockOptions {
+  clock?: ClockMode;
+  timeScale?: number;
+  /** Start of a virtual clock (Unix ms); defaults to now. */
+  clockStart?: number;
+  algorithm?: RateLimitAlgorithm;
+  seedPath?: string;
+  /** false turns the control API off. */
+  control?: boolean;
+  controlToken?: string;
+  stores?: Stores;
+}
+
+export interface MockApp {
+  readonly model: Model;
+  readonly clock: Clock;
+  readonly stores: Stores;
+  readonly seed: Seed;
+  readonly seededKeys: readonly SeededKey[];
+  /** undefined when the control API is off. */
+  readonly controlToken: string | undefined;
+  readonly handleApi: RequestHandler;
+  /** Control API requests (path relative to /__mock); undefined when it is off. */
+  readonly handleControl: ((request: RequestFacts, relative: string) => Promise<Answer>) | undefined;
+  reset(): Promise<void>;
+  profile(baseUrl: string, controlUrl?: string): Profile;
+}
+
+let validatorsCache: Validators | undefined;
+
+/** The validators of fixtures/openapi.yaml, compiled once per process. */
+export function referenceValidators(): Validators {
+  validatorsCache ??= compileValidators(parseYaml(readFileSync(fixturePath('openapi.yaml'), 'utf8')));
+  return validatorsCache;
+}
+
+/** Builds a seeded mock. Throws (SeedError, Error) on bad options: callers fail fast at start-up. */
+export async function createMockApp(options: MockOptions = {}): Promise<MockApp> {
+  const model = referenceModel(options.algorithm !== undefined ? { policy: { rateLimitAlgorithm: options.algorithm } } : {});
+  const clock = createClock({
+    mode: options.clock ?? 'real',
+    ...(options.timeScale !== undefined ? { scale: options.timeScale } : {}),
+    ...(options.clockStart !== undefined ? { start: options.clockStart } : {}),
+  });
+  const seed = loadSeed(options.seedPath ?? DEFAULT_SEED_PATH, model);
+  const seededKeys = mintSeedKeys(seed, model, clock.now());
+  const stores = options.stores ?? createMemoryStore();
+  await applySeed(stores, seed, seededKeys);
+  const controlToken = options.control === false ? undefined : (options.controlToken ?? randomBytes(18).toString('base64url'));
+  const handleApi = createRequestHandler({ model, validators: referenceValidators(), stores, now: clock.now });
+  const app: MockApp = {
+    model,
+    clock,
+    stores,
+    seed,
+    seededKeys,
+    controlToken,
+    handleApi,
+    handleControl: undefined,
+    reset: () => applySeed(stores, seed, seededKeys),
+    profile: (baseUrl, controlUrl) =>
+      mockProfile({ baseUrl, ...(controlUrl !== undefined && controlToken !== undefined ? { controlUrl, controlToken } : {}), model, clock, seed, keys: seededKeys }),
+  };
+  return controlToken === undefined ? app : { ...app, handleControl: createControlHandler(app, controlToken) };
+}

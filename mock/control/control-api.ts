@@ -1,0 +1,133 @@
+// The mock's control API under /__mock/ (not part of CaseBender): mint, revoke, suspend and
+// reinstate keys, read and move the clock, reset to the seed. Guarded by its own token.
+import { randomBytes } from 'node:crypto';
+import { digestsEqual, hashSecret } from '../core/key-material.js';
+import { emptyAnswer, failureAnswer, jsonAnswer, type Answer } from '../core/answer.js';
+import type { RequestFacts } from '../core/handle-request.js';
+import { mintKey } from '../core/mint-key.js';
+import { keyView, materialView } from '../core/resources.js';
+import type { KeyRecord } from '../core/types.js';
+import type { MockApp } from '../app.js';
+
+export const CONTROL_PREFIX = '/__mock';
+export const CONTROL_TOKEN_HEADER = 'x-mock-token';
+
+type Handler = (app: MockApp, body: Record<string, unknown>, id: string | undefined) => Promise<Answer> | Answer;
+
+const bad = (detail: string): Answer => failureAnswer({ status: 400, code: 'invalid_control_request', detail });
+
+const ROUTES: Record<string, Handler> = {
+  'GET /keys': async (app) => {
+    const now = app.clock.now();
+    const records = await app.stores.keys.list();
+    return jsonAnswer(200, { data: records.map((r) => keyView(r, now)) });
+  },
+  'POST /keys': async (app, body) => {
+    const spec = keySpec(app, body);
+    if (typeof spec === 'string') return bad(spec);
+    const now = app.clock.now();
+    const minted = mintKey(spec, now, { tlp: app.model.policy.defaultTlpClearance, pap: app.model.policy.defaultPapClearance });
+    await app.stores.keys.put(minted.record);
+    return jsonAnswer(201, { ...keyView(minted.record, now), ...materialView(minted.material) });
+  },
+  'POST /keys/{id}/revoke': (app, _b, id) => changeKey(app, id!, (r, now) => ({ ...r, revokedAt: r.revokedAt ?? now })),
+  'POST /keys/{id}/suspend': (app, _b, id) => changeKey(app, id!, (r) => ({ ...r, suspended: true })),
+  'POST /keys/{id}/reinstate': (app, _b, id) => changeKey(app, id!, (r) => ({ ...r, suspended: false })),
+  'GET /clock': (app) => clockAnswer(app),
+  'PUT /clock': (app, body) => {
+    if (app.clock.mode !== 'virtual') return failureAnswer({ status: 409, code: 'clock_not_virtual', detail: 'Only a virtual clock can be set; start the mock with --clock virtual.' });
+    const at = typeof body['now'] === 'string' ? Date.parse(body['now']) : body['now'];
+    if (typeof at !== 'number' || !Number.isFinite(at)) return bad('now must be Unix milliseconds or an ISO 8601 date-time.');
+    app.clock.set(at);
+    return clockAnswer(app);
+  },
+  'POST /clock/advance': (app, body) => {
+    if (app.clock.mode !== 'virtual') return failureAnswer({ status: 409, code: 'clock_not_virtual', detail: 'Only a virtual clock can be advanced; start the mock with --clock virtual.' });
+    const ms = body['ms'];
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) return bad('ms must be a non-negative number of milliseconds.');
+    app.clock.advance(ms);
+    return clockAnswer(app);
+  },
+  'POST /reset': async (app) => {
+    await app.reset();
+    return emptyAnswer(204);
+  },
+};
+
+function clockAnswer(app: MockApp): Answer {
+  const now = app.clock.now();
+  return jsonAnswer(200, { now, iso: new Date(now).toISOString(), mode: app.clock.mode, timeScale: app.clock.scale });
+}
+
+async function changeKey(app: MockApp, id: string, change: (r: KeyRecord, now: number) => KeyRecord): Promise<Answer> {
+  const record = await app.stores.keys.get(id);
+  if (record === undefined) return failureAnswer({ status: 404, code: 'not_found', detail: `No key has the id ${JSON.stringify(id.slice(0, 64))}.` });
+  const now = app.clock.now();
+  const next = change(record, now);
+  await app.stores.keys.put(next);
+  return jsonAnswer(200, keyView(next, now));
+}
+
+function keySpec(app: MockApp, body: Record<string, unknown>) {
+  const { kind = 'modern', tier, scopes, name = `control-${randomBytes(3).toString('hex')}`, tlpClearance, papClearance, expiresAt, userId, description } = body;
+  if (kind !== 'modern' && kind !== 'legacy') return 'kind must be "modern" or "legacy".';
+  if (typeof tier !== 'string' || !(tier in app.model.tiers)) return `tier must be one of ${Object.keys(app.model.tiers).join(', ')}.`;
+  if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string')) return 'scopes must be an array of strings (unknown scopes are allowed: they grant nothing).';
+  if (typeof name !== 'string' || name === '') return 'name must be a non-empty string.';
+  for (const [field, v] of [['tlpClearance', tlpClearance], ['papClearance', papClearance]] as const) {
+    if (v !== undefined && !(Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 4)) return `${field} must be an integer from 0 to 4.`;
+  }
+  const expires = typeof expiresAt === 'string' ? Date.parse(expiresAt) : expiresAt;
+  if (expires !== undefined && (typeof expires !== 'number' || !Number.isFinite(expires))) return 'expiresAt must be Unix milliseconds or an ISO 8601 date-time.';
+  if (userId !== undefined && typeof userId !== 'string') return 'userId must be a string.';
+  if (description !== undefined && typeof description !== 'string') return 'description must be a string.';
+  return {
+    name,
+    kind,
+    tier,
+    scopes: scopes as string[],
+    ...(tlpClearance !== undefined ? { tlpClearance: tlpClearance as number } : {}),
+    ...(papClearance !== undefined ? { papClearance: papClearance as number } : {}),
+    ...(expires !== undefined ? { expiresAt: expires as number } : {}),
+    ...(userId !== undefined ? { userId: userId as string } : {}),
+    ...(description !== undefined ? { description: description as string } : {}),
+  } as const;
+}
+
+const safeDecode = (s: string): string => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+};
+
+/** The control API's handler; every request must carry the token in `X-Mock-Token`. */
+export function createControlHandler(app: MockApp, token: string): (request: RequestFacts, relative: string) => Promise<Answer> {
+  const tokenHash = hashSecret(token);
+  return async (request, relative) => {
+    let presented: string | undefined;
+    for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
+      if (request.rawHeaders[i]!.toLowerCase() === CONTROL_TOKEN_HEADER) presented = request.rawHeaders[i + 1];
+    }
+    if (presented === undefined || !digestsEqual(hashSecret(presented.trim()), tokenHash)) {
+      return failureAnswer({ status: 401, code: 'control_token_required', detail: 'The control API needs the token printed at start, in X-Mock-Token.' });
+    }
+    const parts = relative.split('/');
+    const id = parts.length === 4 && parts[1] === 'keys' ? safeDecode(parts[2]!) : undefined;
+    const pattern = id === undefined ? relative : `/keys/{id}/${parts[3]}`;
+    const handler = ROUTES[`${request.method} ${pattern}`];
+    if (handler === undefined) return failureAnswer({ status: 404, code: 'not_found', detail: `No control operation at ${request.method} ${CONTROL_PREFIX}${relative}.` });
+    let body: Record<string, unknown> = {};
+    if (request.body !== undefined && request.body !== '') {
+      try {
+        const parsed: unknown = JSON.parse(request.body);
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return bad('The body must be a JSON object.');
+        body = parsed as Record<string, unknown>;
+      } catch {
+        return bad('The body is not valid JSON.');
+      }
+    }
+    return handler(app, body, id);
+  };
+}

@@ -1,0 +1,121 @@
+// Credential extraction from raw request headers (contract: CRED, PREC, LEG).
+// Raw headers, because Node keeps only the first `Authorization` in `req.headers`
+// and PREC-4 needs every copy.
+import type { CredentialMethod } from './types.js';
+
+export const MODERN_KEY_PREFIX = 'cbr_live_';
+
+export type RefusalCode = 'malformed_credentials' | 'ambiguous_credentials';
+
+/** What a request presents, after precedence (PREC-1) has picked one credential. */
+export type Credential =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'bearer'; readonly key: string }
+  | { readonly kind: 'x-api-key'; readonly key: string }
+  | { readonly kind: 'legacy'; readonly accessKey: string; readonly secret: string }
+  | {
+      readonly kind: 'refused';
+      readonly code: RefusalCode;
+      readonly detail: string;
+      /** The method the refused credential was trying to use, when known. */
+      readonly method?: CredentialMethod;
+    };
+
+/** Headers as Node's `req.rawHeaders` gives them: name, value, name, value, ... */
+export type RawHeaders = readonly string[];
+
+// RFC 9110 token68, which every key and secret we accept must be.
+const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
+// auth-scheme, then 1*SP, then the rest (RFC 9110 §11.4).
+const AUTHORIZATION = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)(?: +(.*))?$/s;
+
+function refused(code: RefusalCode, detail: string, method?: CredentialMethod): Credential {
+  return method === undefined ? { kind: 'refused', code, detail } : { kind: 'refused', code, detail, method };
+}
+
+/**
+ * Picks the request's credential from its raw headers.
+ *
+ * Field names compare case-insensitively (CRED-4); the `Bearer` scheme too (CRED-5).
+ * Precedence is Bearer, then `X-Api-Key` holding a `cbr_live_` key, then the legacy pair
+ * (PREC-1, PREC-3), with no fallback past a present but unusable credential (PREC-2).
+ * A credential header sent twice makes the request ambiguous (PREC-4).
+ *
+ * @example
+ * extractCredential(['Authorization', 'Bearer cbr_live_abc']) // { kind: 'bearer', key: 'cbr_live_abc' }
+ */
+export function extractCredential(rawHeaders: RawHeaders): Credential {
+  let authorization: string | undefined;
+  let apiKey: string | undefined;
+  let apiSecret: string | undefined;
+  let duplicate: string | undefined;
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    // Length first: most header names are none of ours, and toLowerCase allocates.
+    const len = name.length;
+    if (len !== 13 && len !== 9 && len !== 12) continue;
+    const lower = name.toLowerCase();
+    const value = rawHeaders[i + 1]!;
+    if (lower === 'authorization') {
+      if (authorization !== undefined) duplicate = 'Authorization';
+      authorization = value;
+    } else if (lower === 'x-api-key') {
+      if (apiKey !== undefined) duplicate = 'X-Api-Key';
+      apiKey = value;
+    } else if (lower === 'x-api-secret') {
+      if (apiSecret !== undefined) duplicate = 'x-api-secret';
+      apiSecret = value;
+    }
+  }
+  if (duplicate !== undefined) {
+    return refused('ambiguous_credentials', `The ${duplicate} header was sent more than once.`);
+  }
+  if (authorization !== undefined) return parseAuthorization(authorization.trim());
+  if (apiKey !== undefined) {
+    const key = apiKey.trim();
+    if (key.startsWith(MODERN_KEY_PREFIX)) {
+      // PREC-3: a cbr_live_ key in x-api-key is a modern key; a secret beside it is ignored.
+      return TOKEN68.test(key) ? { kind: 'x-api-key', key } : refused('malformed_credentials', 'The X-Api-Key value is not a well-formed key.', 'x-api-key');
+    }
+    if (apiSecret === undefined) {
+      return refused('malformed_credentials', 'X-Api-Key does not hold a cbr_live_ key, and no x-api-secret completes a legacy pair.', 'legacy');
+    }
+    const secret = apiSecret.trim();
+    if (key === '' || secret === '' || !TOKEN68.test(key) || !TOKEN68.test(secret)) {
+      return refused('malformed_credentials', 'The legacy x-api-key / x-api-secret pair is empty or not well-formed.', 'legacy');
+    }
+    return { kind: 'legacy', accessKey: key, secret };
+  }
+  if (apiSecret !== undefined) {
+    return refused('malformed_credentials', 'x-api-secret was sent without the x-api-key of its legacy pair.', 'legacy');
+  }
+  return { kind: 'none' };
+}
+
+function parseAuthorization(value: string): Credential {
+  const match = AUTHORIZATION.exec(value);
+  if (match === null) return refused('malformed_credentials', 'The Authorization header is not of the form "<scheme> <token>".', 'bearer');
+  const scheme = match[1]!;
+  if (scheme.toLowerCase() !== 'bearer') {
+    // The scheme is not echoed: a client that forgot "Bearer " would see its key (ERR-3).
+    return refused('malformed_credentials', 'The Authorization scheme is not supported; use Bearer.', 'bearer');
+  }
+  const token = (match[2] ?? '').trim();
+  if (token === '') return refused('malformed_credentials', 'The Bearer token is empty.', 'bearer');
+  if (!TOKEN68.test(token)) return refused('malformed_credentials', 'The Bearer token is not a single well-formed token.', 'bearer');
+  return { kind: 'bearer', key: token };
+}
+
+/** The method a credential uses, for headers that depend on it (LEG-3, SCOPE-6). */
+export function credentialMethod(credential: Credential): CredentialMethod | undefined {
+  switch (credential.kind) {
+    case 'bearer':
+    case 'x-api-key':
+    case 'legacy':
+      return credential.kind;
+    case 'refused':
+      return credential.method;
+    case 'none':
+      return undefined;
+  }
+}

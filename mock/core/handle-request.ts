@@ -1,0 +1,155 @@
+// The ordered pipeline of the contract (ERR-4): authenticate (401) -> rate limit (429) ->
+// scope (403) -> TLP/PAP (403) -> validation (400) -> existence (404) -> act.
+// Every rule it applies lives in a pure module of core/; this file only puts them in order.
+// Both adapters (node:http, MSW) call it, so they cannot disagree about a rule.
+import { failureAnswer, type Answer } from './answer.js';
+import { authenticate } from './authenticate.js';
+import { entityClearanceFailure, markingClearanceFailure, type Marked } from './clearance.js';
+import { credentialMethod, extractCredential, type RawHeaders } from './credentials.js';
+import type { Model } from './model.js';
+import { unauthorized, insufficientScope } from './problem.js';
+import { rateLimitHeaders, tooManyRequests } from './rate-limit-headers.js';
+import { act, type Target } from './resources.js';
+import { createRouter, relativePath } from './router.js';
+import { missingScopes } from './scopes.js';
+import type { Failure, KeyRecord } from './types.js';
+import type { Validators } from './validation.js';
+import type { Collection, Stores } from '../store/types.js';
+
+export interface RequestFacts {
+  readonly method: string;
+  /** The path as sent, without the query. */
+  readonly pathname: string;
+  readonly query: URLSearchParams;
+  readonly rawHeaders: RawHeaders;
+  /** The body as text, when one was sent. */
+  readonly body?: string;
+  readonly contentType?: string;
+}
+
+export interface Context {
+  readonly model: Model;
+  readonly validators: Validators;
+  readonly stores: Stores;
+  readonly now: () => number;
+}
+
+export type RequestHandler = (request: RequestFacts) => Promise<Answer>;
+
+const ENTITY_COLLECTIONS = new Set<string>(['alerts', 'cases', 'observables', 'users']);
+
+/** Builds the handler of API requests over a model, its validators and stores. */
+export function createRequestHandler(context: Context): RequestHandler {
+  const { model, stores, validators } = context;
+  const { policy } = model;
+  const route = createRouter(model.operations);
+  const deprecationHeaders: Record<string, string> = { Deprecation: policy.legacy.deprecation, Link: policy.legacy.link };
+  if (policy.legacy.sunset !== null) deprecationHeaders['Sunset'] = policy.legacy.sunset;
+
+  return async function handleRequest(request) {
+    const relative = relativePath(request.pathname);
+    if (relative === undefined) return failureAnswer({ status: 404, code: 'not_found', detail: 'No API path matches; the API lives under /api/v1 and /api.' });
+    const match = route(request.method, relative);
+    if (match.kind === 'not-found') return failureAnswer({ status: 404, code: 'not_found', detail: `No operation at ${request.method} ${relative}.` });
+    if (match.kind === 'method-not-allowed') {
+      const answer = failureAnswer({ status: 405, code: 'method_not_allowed', detail: `${request.method} is not allowed here.` });
+      answer.headers['Allow'] = match.allow;
+      return answer;
+    }
+    const now = context.now();
+
+    // 1. Authentication (CRED, PREC, LEG, KEY).
+    const credential = extractCredential(request.rawHeaders);
+    let record: KeyRecord | undefined;
+    if (credential.kind === 'bearer' || credential.kind === 'x-api-key') record = await stores.keys.findModern(credential.key);
+    else if (credential.kind === 'legacy') record = await stores.keys.findLegacy(credential.accessKey, credential.secret);
+    const identity = authenticate(credential, record, now, policy.realm);
+    // LEG-3: answers to the deprecated pair say so, whatever the outcome.
+    const extra: Record<string, string> = credentialMethod(credential) === 'legacy' ? { ...deprecationHeaders } : {};
+    if (!identity.ok) return withHeaders(failureAnswer(identity.error), extra);
+    const key = identity.value.key;
+
+    // 2. Rate limit (RL, HDR): every authenticated request counts, whatever its answer (RL-9).
+    const tier = model.tiers[key.tier];
+    if (tier === undefined) {
+      return withHeaders(failureAnswer(unauthorized('invalid_key', 'The API key has an unknown tier.', policy.realm, true)), extra);
+    }
+    if (tier !== null) {
+      const decision = await stores.limiter.take(key.id, now, tier, policy.rateLimitAlgorithm);
+      Object.assign(extra, rateLimitHeaders(decision));
+      if (!decision.allowed) return withHeaders(failureAnswer(tooManyRequests(decision, key.tier)), extra);
+    }
+
+    // 3. Scope (SCOPE-1..5): before existence and validation.
+    const missing = missingScopes(key.scopes, match.operation.scopes, policy);
+    if (missing.length > 0) return withHeaders(failureAnswer(insufficientScope(missing, policy.realm, identity.value.method === 'bearer')), extra);
+
+    // 4. TLP/PAP clearance of the entity addressed (TLP-1, TLP-2).
+    let target: Target | undefined;
+    if (match.id !== undefined) {
+      if (ENTITY_COLLECTIONS.has(match.collection)) {
+        const entity = await stores.entities.get(match.collection as Collection, match.id);
+        if (entity !== undefined && entity.deleted !== true) {
+          const failure = entityClearanceFailure(key, entity);
+          if (failure !== undefined) return withHeaders(failureAnswer(failure), extra);
+          target = { kind: 'entity', entity };
+        }
+      } else {
+        const found = await stores.keys.get(match.id);
+        if (found !== undefined) target = { kind: 'key', record: found };
+      }
+    }
+
+    // 5. Body: parsed, then the markings it asks for (TLP-4), then validated (TLP-5, 400).
+    const validate = validators.bodies.get(match.operation.id);
+    let body: unknown;
+    if (validate !== undefined) {
+      const parsed = parseJsonBody(request);
+      if (!parsed.ok) return withHeaders(failureAnswer(parsed.error), extra);
+      body = parsed.value;
+      const marks = markingsOf(body);
+      const failure = marks === undefined ? undefined : markingClearanceFailure(key, marks);
+      if (failure !== undefined) return withHeaders(failureAnswer(failure), extra);
+      const errors = validate(body);
+      if (errors.length > 0) {
+        const detail = `The request body is invalid: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}.`;
+        return withHeaders(failureAnswer({ status: 400, code: 'invalid_body', detail, errors }), extra);
+      }
+    }
+
+    // 6. Existence (404), then the operation itself.
+    if (match.id !== undefined && target === undefined) {
+      return withHeaders(failureAnswer({ status: 404, code: 'not_found', detail: `No ${match.collection.replace(/s$/, '')} has the id ${JSON.stringify(match.id.slice(0, 64))}.` }), extra);
+    }
+    const answer = await act({ operation: match.operation, key, target, body, query: request.query, now, context });
+    return withHeaders(answer, extra);
+  };
+}
+
+function withHeaders(answer: Answer, extra: Record<string, string>): Answer {
+  for (const name in extra) answer.headers[name] = extra[name]!;
+  return answer;
+}
+
+function parseJsonBody(request: RequestFacts): { ok: true; value: unknown } | { ok: false; error: Failure } {
+  const type = request.contentType?.split(';')[0]?.trim().toLowerCase();
+  if (request.body === undefined || request.body === '') {
+    return { ok: false, error: { status: 400, code: 'invalid_body', detail: 'This operation needs a JSON body.', errors: [{ field: '(body)', message: 'is required' }] } };
+  }
+  if (type !== undefined && type !== 'application/json' && !type.endsWith('+json')) {
+    return { ok: false, error: { status: 415, code: 'unsupported_media_type', detail: 'Send the body as application/json.' } };
+  }
+  try {
+    return { ok: true, value: JSON.parse(request.body) };
+  } catch {
+    return { ok: false, error: { status: 400, code: 'invalid_json', detail: 'The request body is not valid JSON.', errors: [{ field: '(body)', message: 'is not valid JSON' }] } };
+  }
+}
+
+/** The TLP/PAP a create (`{tlp, pap}`) or update (`{fields: {tlp, pap}}`) body asks for. */
+function markingsOf(body: unknown): Marked | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const fields = (body as { fields?: unknown }).fields;
+  const source = typeof fields === 'object' && fields !== null ? fields : body;
+  return source as Marked;
+}

@@ -1,0 +1,57 @@
+// Key material: generation, hashing and constant-time comparison (contract: KEY, CRED-6).
+// Stores keep only the SHA-256 of a key or secret; the material is shown once, at creation.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { MODERN_KEY_PREFIX } from './credentials.js';
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+/** Characters of a modern key after its prefix: an 8-character lookup id, then 32 of secret. */
+export const MODERN_KEY_BODY_LENGTH = 40;
+export const LOOKUP_ID_LENGTH = 8;
+export const LEGACY_ACCESS_KEY_PREFIX = 'cbak_';
+/** Key ids: `key_` + the lookup id of a modern key, or + random text for a legacy pair. */
+export const KEY_ID_PREFIX = 'key_';
+
+/** Random base62 text, without modulo bias. */
+export function randomBase62(length: number): string {
+  let out = '';
+  while (out.length < length) {
+    for (const byte of randomBytes(length * 2)) {
+      if (byte < 248 && out.length < length) out += BASE62[byte % 62];
+    }
+  }
+  return out;
+}
+
+/** SHA-256 of a key or secret; the only form in which a store keeps them. */
+export function hashSecret(secret: string): Buffer {
+  return createHash('sha256').update(secret, 'utf8').digest();
+}
+
+/** Constant-time equality of two digests. */
+export function digestsEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** A new modern key: `cbr_live_` + 40 base62 characters. */
+export function generateModernKey(): string {
+  return MODERN_KEY_PREFIX + randomBase62(MODERN_KEY_BODY_LENGTH);
+}
+
+/**
+ * The lookup id inside a modern key, or undefined when the text cannot be one of ours.
+ * The id only finds the record; the whole key is then checked against its hash.
+ */
+export function modernLookupId(key: string): string | undefined {
+  if (key.length !== MODERN_KEY_PREFIX.length + MODERN_KEY_BODY_LENGTH || !key.startsWith(MODERN_KEY_PREFIX)) return undefined;
+  return key.slice(MODERN_KEY_PREFIX.length, MODERN_KEY_PREFIX.length + LOOKUP_ID_LENGTH);
+}
+
+/** A new legacy pair: a public access key and a secret. */
+export function generateLegacyPair(): { accessKey: string; secret: string } {
+  return { accessKey: LEGACY_ACCESS_KEY_PREFIX + randomBase62(20), secret: randomBase62(40) };
+}
+
+/** A display prefix that identifies a key to a person without revealing it. */
+export function displayPrefix(material: string): string {
+  return material.slice(0, MODERN_KEY_PREFIX.length + 4) + '…';
+}

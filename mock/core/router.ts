@@ -1,0 +1,74 @@
+// Matches a request path to an operation of the scope table. The API answers under /api/v1 and /api.
+import type { Operation } from './types.js';
+
+export const BASE_PATHS = ['/api/v1', '/api'] as const;
+
+export type RouteMatch =
+  | { readonly kind: 'operation'; readonly operation: Operation; readonly id?: string; readonly collection: string }
+  | { readonly kind: 'not-found' }
+  | { readonly kind: 'method-not-allowed'; readonly allow: string };
+
+interface CompiledRoute {
+  readonly operation: Operation;
+  readonly segments: readonly string[];
+  readonly collection: string;
+}
+
+/** The path relative to the API base, or undefined when it is outside the API. */
+export function relativePath(pathname: string): string | undefined {
+  for (const base of BASE_PATHS) {
+    if (pathname === base) return '/';
+    if (pathname.startsWith(base) && pathname.charCodeAt(base.length) === 47 /* / */) return pathname.slice(base.length);
+  }
+  return undefined;
+}
+
+/** A router over the operation table. Literal segments beat `{id}`, so `/users/me` is not a user id. */
+export function createRouter(operations: readonly Operation[]): (method: string, path: string) => RouteMatch {
+  const routes: CompiledRoute[] = operations.map((operation) => {
+    const segments = operation.path.split('/').slice(1);
+    return { operation, segments, collection: segments[0]! };
+  });
+  // Literal routes first, so that they win over parameters.
+  routes.sort((a, b) => paramCount(a) - paramCount(b));
+  return (method, path) => {
+    const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+    const parts = trimmed.split('/').slice(1);
+    const allowed: string[] = [];
+    for (const route of routes) {
+      const id = matchSegments(route.segments, parts);
+      if (id === false) continue;
+      if (route.operation.method !== method) {
+        allowed.push(route.operation.method);
+        continue;
+      }
+      return id === true
+        ? { kind: 'operation', operation: route.operation, collection: route.collection }
+        : { kind: 'operation', operation: route.operation, id, collection: route.collection };
+    }
+    return allowed.length > 0 ? { kind: 'method-not-allowed', allow: [...new Set(allowed)].join(', ') } : { kind: 'not-found' };
+  };
+}
+
+function paramCount(route: CompiledRoute): number {
+  return route.segments.filter((s) => s.startsWith('{')).length;
+}
+
+/** true for a literal match, the decoded id for a parameter match, false otherwise. */
+function matchSegments(pattern: readonly string[], parts: readonly string[]): string | true | false {
+  if (pattern.length !== parts.length) return false;
+  let id: string | undefined;
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i]!;
+    const v = parts[i]!;
+    if (p.startsWith('{')) {
+      if (v === '') return false;
+      try {
+        id = decodeURIComponent(v);
+      } catch {
+        return false;
+      }
+    } else if (p !== v) return false;
+  }
+  return id ?? true;
+}

@@ -1,0 +1,128 @@
+// The node:http adapter: raw headers and body in, the core's answer out. No rules live here.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { MockApp } from '../app.js';
+import { failureAnswer, type Answer } from '../core/answer.js';
+import type { RequestFacts } from '../core/handle-request.js';
+import { CONTROL_PREFIX } from '../control/control-api.js';
+
+export interface MockServer {
+  readonly server: Server;
+  /** e.g. http://127.0.0.1:4010 */
+  readonly origin: string;
+  /** e.g. http://127.0.0.1:4010/api/v1 */
+  readonly baseUrl: string;
+  /** undefined when the control API is off. */
+  readonly controlUrl: string | undefined;
+  close(): Promise<void>;
+}
+
+const EMPTY_QUERY = new URLSearchParams();
+
+/** Starts the mock's HTTP server; rejects with the listen error (EADDRINUSE, EACCES, ...). */
+export async function startMockServer(app: MockApp, options: { host?: string; port?: number } = {}): Promise<MockServer> {
+  const host = options.host ?? '127.0.0.1';
+  const { maxBodyBytes, maxHeaderBytes } = app.model.policy.limits;
+  const server = createServer({ maxHeaderSize: maxHeaderBytes, requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, (req, res) => {
+    handle(app, req, res, maxBodyBytes).catch((error: unknown) => {
+      // A bug, not a client's fault: answer 500 once and log it, never crash (ERR-5).
+      console.error('casebender mock: internal error:', error);
+      if (!res.headersSent) write(res, failureAnswer({ status: 500, code: 'internal_error', detail: 'The mock failed on this request; see its log.' }));
+      else res.destroy();
+    });
+  });
+  // Malformed requests never reach the handler: answer them as problem+json (ERR-5).
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    if (!socket.writable) return socket.destroy();
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const detail = status === 431 ? `The request headers exceed ${maxHeaderBytes} bytes.` : status === 408 ? 'The request took too long to arrive.' : 'The request is not valid HTTP.';
+    const body = JSON.stringify({ type: `urn:casebender:problem:${status === 431 ? 'headers_too_large' : status === 408 ? 'request_timeout' : 'bad_request'}`, title: status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request', status, detail, code: status === 431 ? 'headers_too_large' : status === 408 ? 'request_timeout' : 'bad_request' });
+    socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request'}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('the server has no TCP address');
+  const origin = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  return {
+    server,
+    origin,
+    baseUrl: `${origin}/api/v1`,
+    controlUrl: app.handleControl === undefined ? undefined : `${origin}${CONTROL_PREFIX}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function handle(app: MockApp, req: IncomingMessage, res: ServerResponse, maxBodyBytes: number): Promise<void> {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const pathname = q === -1 ? url : url.slice(0, q);
+  const query = q === -1 ? EMPTY_QUERY : new URLSearchParams(url.slice(q + 1));
+  let body: string | undefined;
+  if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) {
+    const declared = Number(req.headers['content-length']);
+    if (declared > maxBodyBytes) return tooLarge(res, maxBodyBytes);
+    const read = await readBody(req, maxBodyBytes);
+    if (read === undefined) return tooLarge(res, maxBodyBytes);
+    body = read;
+  }
+  const contentType = req.headers['content-type'];
+  const facts: RequestFacts = {
+    method: req.method ?? 'GET',
+    pathname,
+    query,
+    rawHeaders: req.rawHeaders,
+    ...(body !== undefined ? { body } : {}),
+    ...(contentType !== undefined ? { contentType } : {}),
+  };
+  if (pathname.startsWith(CONTROL_PREFIX) && (pathname.length === CONTROL_PREFIX.length || pathname.charCodeAt(CONTROL_PREFIX.length) === 47)) {
+    if (app.handleControl === undefined) {
+      return write(res, failureAnswer({ status: 404, code: 'not_found', detail: 'The control API is off (--no-control).' }));
+    }
+    return write(res, await app.handleControl(facts, pathname.slice(CONTROL_PREFIX.length) || '/'));
+  }
+  write(res, await app.handleApi(facts));
+}
+
+/** The body as text, or undefined once it passes `limit` bytes. */
+function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        resolve(undefined);
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function tooLarge(res: ServerResponse, limit: number): void {
+  res.setHeader('Connection', 'close');
+  write(res, failureAnswer({ status: 413, code: 'body_too_large', detail: `The request body exceeds ${limit} bytes.` }));
+}
+
+function write(res: ServerResponse, answer: Answer): void {
+  if (answer.body === undefined) {
+    res.writeHead(answer.status, answer.headers);
+    res.end();
+    return;
+  }
+  answer.headers['Content-Length'] = String(Buffer.byteLength(answer.body));
+  res.writeHead(answer.status, answer.headers);
+  res.end(answer.body);
+}

@@ -1,0 +1,91 @@
+// The target profile the mock writes at start: the keyring and facts the suites read.
+// Its format is fixtures/profile.schema.json.
+import type { Clock } from './clock.js';
+import type { Model } from './core/model.js';
+import type { Seed, SeededKey } from './seed.js';
+import { COLLECTIONS } from './seed.js';
+import { keyStatus } from './core/authenticate.js';
+
+export interface ProfileKey {
+  name: string;
+  id?: string;
+  kind: 'modern' | 'legacy';
+  key?: string;
+  keyEnv?: string;
+  accessKey?: string;
+  secret?: string;
+  secretEnv?: string;
+  tier: string;
+  scopes: string[];
+  tlpClearance?: number;
+  papClearance?: number;
+  state?: 'active' | 'expired' | 'revoked' | 'suspended';
+  expiresAt?: string;
+  userId?: string;
+  purpose?: string;
+}
+
+export interface Profile {
+  $schema?: string;
+  target: { baseUrl: string; extraBaseUrls?: string[]; control?: { url: string; token?: string; tokenEnv?: string } };
+  clock?: { mode: 'real' | 'virtual'; timeScale: number };
+  policy?: {
+    adminImpliesAll?: boolean;
+    writeImpliesRead?: boolean;
+    rateLimitAlgorithm?: Model['policy']['rateLimitAlgorithm'];
+    operationScopes?: Record<string, string[]>;
+  };
+  tiers?: Record<string, { perMinute: number; perHour: number; burst: number } | null>;
+  keys: ProfileKey[];
+  entities?: { type: 'alerts' | 'cases' | 'observables' | 'users'; id: string; tlp?: number; pap?: number }[];
+  currentUserId?: string;
+}
+
+/** The profile of a running mock. Holds key material: write it with owner-only permissions. */
+export function mockProfile(options: {
+  baseUrl: string;
+  controlUrl?: string;
+  controlToken?: string;
+  model: Model;
+  clock: Clock;
+  seed: Seed;
+  keys: readonly SeededKey[];
+}): Profile {
+  const { model, clock } = options;
+  const now = clock.now();
+  const profile: Profile = {
+    $schema: 'https://casebender-conformance/profile.schema.json',
+    target: { baseUrl: options.baseUrl },
+    clock: { mode: clock.mode, timeScale: clock.scale },
+    policy: {
+      adminImpliesAll: model.policy.adminImpliesAll,
+      writeImpliesRead: model.policy.writeImpliesRead,
+      rateLimitAlgorithm: model.policy.rateLimitAlgorithm,
+    },
+    tiers: { ...model.tiers } as Profile['tiers'],
+    keys: options.keys.map(({ spec, record, material }) => {
+      const key: ProfileKey = {
+        name: spec.name,
+        id: record.id,
+        kind: record.kind,
+        ...(material.kind === 'modern' ? { key: material.key } : { accessKey: material.accessKey, secret: material.secret }),
+        tier: record.tier,
+        scopes: [...record.scopes],
+        tlpClearance: record.tlpClearance,
+        papClearance: record.papClearance,
+        state: keyStatus(record, now),
+      };
+      if (record.expiresAt !== undefined) key.expiresAt = new Date(record.expiresAt).toISOString();
+      if (record.userId !== undefined) key.userId = record.userId;
+      if (spec.purpose !== undefined) key.purpose = spec.purpose;
+      return key;
+    }),
+    entities: COLLECTIONS.flatMap((type) =>
+      options.seed[type].map((e) => (type === 'users' ? { type, id: e.id } : { type, id: e.id, tlp: e.tlp!, pap: e.pap! })),
+    ),
+  };
+  if (options.controlUrl !== undefined) {
+    profile.target.control = { url: options.controlUrl, ...(options.controlToken !== undefined ? { token: options.controlToken } : {}) };
+  }
+  return profile;
+}

@@ -1,0 +1,111 @@
+// The mock's seed: entities across every TLP/PAP level and the keys minted at start.
+// Key material is random at every start and shown once (printed table, profile file).
+import { readFileSync } from 'node:fs';
+import type { Model } from './core/model.js';
+import { mintKey, type KeyMaterial } from './core/mint-key.js';
+import type { KeyRecord, KeyKind } from './core/types.js';
+import { fixturePath } from './fixture-path.js';
+import { schemaChecker } from './json-schema.js';
+import type { Collection, Entity, Stores } from './store/types.js';
+
+export interface SeedKeySpec {
+  readonly name: string;
+  readonly kind?: KeyKind;
+  readonly tier: string;
+  readonly scopes: readonly string[];
+  readonly tlpClearance?: number;
+  readonly papClearance?: number;
+  readonly expiresIn?: number;
+  readonly state?: 'active' | 'revoked' | 'suspended';
+  readonly userId?: string;
+  readonly purpose?: string;
+}
+
+export interface Seed {
+  readonly users: readonly Entity[];
+  readonly alerts: readonly Entity[];
+  readonly cases: readonly Entity[];
+  readonly observables: readonly Entity[];
+  readonly keys: readonly SeedKeySpec[];
+}
+
+/** A key minted from the seed: its record as seeded, its material, and what it was meant for. */
+export interface SeededKey {
+  readonly spec: SeedKeySpec;
+  readonly record: KeyRecord;
+  readonly material: KeyMaterial;
+}
+
+export const DEFAULT_SEED_PATH = fixturePath('seed.json');
+export const COLLECTIONS: readonly Collection[] = ['users', 'alerts', 'cases', 'observables'];
+
+export class SeedError extends Error {}
+
+let checkSeed: ((value: unknown) => string[]) | undefined;
+
+/** Reads and validates a seed file; a SeedError names the file and the first fields at fault. */
+export function loadSeed(path: string = DEFAULT_SEED_PATH, model?: Model): Seed {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new SeedError(`cannot read the seed file ${path}: ${(error as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new SeedError(`the seed file ${path} is not JSON: ${(error as Error).message}`);
+  }
+  checkSeed ??= schemaChecker('seed.schema.json');
+  const errors = checkSeed(value);
+  const seed = value as Seed;
+  if (errors.length === 0 && model !== undefined) {
+    seed.keys.forEach((k, i) => {
+      if (!(k.tier in model.tiers)) errors.push(`keys[${i}].tier: "${k.tier}" is not a tier (${Object.keys(model.tiers).join(', ')})`);
+    });
+  }
+  const names = new Set<string>();
+  if (errors.length === 0) {
+    for (const k of seed.keys) {
+      if (names.has(k.name)) errors.push(`keys: the name "${k.name}" is used twice`);
+      names.add(k.name);
+    }
+  }
+  if (errors.length > 0) throw new SeedError(`the seed file ${path} is invalid: ${errors.slice(0, 5).join('; ')}`);
+  return seed;
+}
+
+/** Mints the seed's keys once; `applySeed` can then restore them any number of times. */
+export function mintSeedKeys(seed: Seed, model: Model, now: number): SeededKey[] {
+  const defaults = { tlp: model.policy.defaultTlpClearance, pap: model.policy.defaultPapClearance };
+  return seed.keys.map((spec) => {
+    const minted = mintKey(
+      {
+        name: spec.name,
+        ...(spec.purpose !== undefined ? { description: spec.purpose } : {}),
+        kind: spec.kind ?? 'modern',
+        tier: spec.tier,
+        scopes: spec.scopes,
+        ...(spec.tlpClearance !== undefined ? { tlpClearance: spec.tlpClearance } : {}),
+        ...(spec.papClearance !== undefined ? { papClearance: spec.papClearance } : {}),
+        ...(spec.expiresIn !== undefined ? { expiresAt: now + spec.expiresIn } : {}),
+        ...(spec.userId !== undefined ? { userId: spec.userId } : {}),
+      },
+      now,
+      defaults,
+    );
+    const record: KeyRecord =
+      spec.state === 'revoked' ? { ...minted.record, revokedAt: now } : spec.state === 'suspended' ? { ...minted.record, suspended: true } : minted.record;
+    return { spec, record, material: minted.material };
+  });
+}
+
+/** Empties the stores and puts the seed back: entities, and the keys exactly as minted. */
+export async function applySeed(stores: Stores, seed: Seed, keys: readonly SeededKey[]): Promise<void> {
+  await stores.clear();
+  for (const collection of COLLECTIONS) {
+    for (const entity of seed[collection]) await stores.entities.put(collection, entity);
+  }
+  for (const key of keys) await stores.keys.put(key.record);
+}
