@@ -40,6 +40,14 @@ function minuteCheck(algorithm: RateLimitAlgorithm, state: LimiterState['minute'
 }
 
 /**
+ * X-RateLimit-Reset in Unix seconds, rounded up, but never past the current second + 3600
+ * (HDR-2): rounding must not push an hour-quota reset beyond the hour the contract allows.
+ */
+function resetOf(now: number, inMs: number): number {
+  return Math.min(Math.ceil((now + inMs) / 1000), Math.floor(now / 1000) + 3600);
+}
+
+/**
  * Decides one request of a limited key at `now` (Unix ms, the mock's clock).
  *
  * @example
@@ -54,7 +62,7 @@ export function decideRate(state: LimiterState | undefined, now: number, tier: T
       allowed: true,
       limit: tier.perMinute,
       remaining: Math.min(minute.remaining, hour.remaining),
-      reset: Math.ceil((now + minute.fullMs) / 1000),
+      reset: resetOf(now, minute.fullMs),
       state: { minute: minute.next, hour: hour.next },
     };
   }
@@ -65,7 +73,7 @@ export function decideRate(state: LimiterState | undefined, now: number, tier: T
     allowed: false,
     limit: tier.perMinute,
     remaining: 0,
-    reset: Math.ceil((now + waitMs) / 1000),
+    reset: resetOf(now, waitMs),
     retryAfter,
     state: state ?? { minute: undefined, hour: undefined },
   };
