@@ -1,10 +1,12 @@
 // The `casebender` command: dispatches to its subcommands.
 import { runMockCommand } from '../mock/cli.js';
+import { runRunCommand } from '../suites/cli.js';
 
 const USAGE = `Usage: casebender <command> [options]
 
 Commands:
   mock     start the CaseBender reference mock (casebender mock --help)
+  run      run the conformance suites against a deployment or the embedded mock (casebender run --help)
 
 Run "casebender <command> --help" for a command's options.`;
 
@@ -13,6 +15,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'mock':
       return runMockCommand(rest);
+    case 'run':
+      return runRunCommand(rest);
     case undefined:
     case '-h':
     case '--help':

@@ -1,0 +1,24 @@
+// Every conformance check of the access contract, in the order a run takes them.
+import type { Check } from './harness/check.js';
+import { credentialChecks } from './credentials/credential-checks.js';
+import { precedenceChecks } from './precedence/precedence-checks.js';
+import { legacyChecks } from './legacy/legacy-checks.js';
+import { lifecycleChecks } from './lifecycle/lifecycle-checks.js';
+import { scopeChecks } from './scopes/scope-checks.js';
+import { clearanceChecks } from './clearance/clearance-checks.js';
+import { errorChecks } from './errors/error-checks.js';
+import { propertyChecks } from './properties/property-checks.js';
+
+export const ALL_CHECKS: readonly Check[] = [
+  ...credentialChecks,
+  ...precedenceChecks,
+  ...legacyChecks,
+  ...lifecycleChecks,
+  ...scopeChecks,
+  ...clearanceChecks,
+  ...errorChecks,
+  ...propertyChecks,
+];
+
+/** The areas a run can be limited to (--only, --skip): requirement ID prefixes. */
+export const AREAS = ['CRED', 'PREC', 'LEG', 'KEY', 'SCOPE', 'TLP', 'ERR', 'SCHEMA'] as const;

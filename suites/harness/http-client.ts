@@ -1,0 +1,112 @@
+// The suites' HTTP client: raw header control (order, case, duplicates), no redirects followed,
+// a timeout per request, a request budget, and every exchange kept for evidence.
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+
+export interface Probe {
+  readonly method: string;
+  /** Path relative to the base URL, with any query, e.g. "/alerts?limit=5". */
+  readonly path: string;
+  /** Header lines in order; names are sent as written, duplicates as separate lines. */
+  readonly headers?: readonly (readonly [string, string])[];
+  readonly body?: string;
+  /** Another base URL of the same deployment (RL-10); defaults to the profile's. */
+  readonly baseUrl?: string;
+}
+
+export interface Exchange {
+  readonly probe: Probe;
+  readonly url: string;
+  readonly status: number;
+  /** Lower-case names, every value of each. */
+  readonly headers: Readonly<Record<string, readonly string[]>>;
+  readonly body: string;
+  readonly ms: number;
+}
+
+export class BudgetExceeded extends Error {}
+export class TargetUnreachable extends Error {}
+
+export interface ClientOptions {
+  readonly baseUrl: string;
+  /** Most requests this client may send (default 5,000). */
+  readonly budget?: number;
+  /** Per request, milliseconds (default 10,000). */
+  readonly timeoutMs?: number;
+  readonly onExchange?: (exchange: Exchange) => void;
+}
+
+export interface Client {
+  send(probe: Probe): Promise<Exchange>;
+  readonly sent: () => number;
+  readonly budget: number;
+  close(): void;
+}
+
+/** The first value of a header, or undefined. */
+export const header = (exchange: Exchange, name: string): string | undefined => exchange.headers[name.toLowerCase()]?.[0];
+
+/** The body as JSON when it parses, else undefined. */
+export function jsonBody(exchange: Exchange): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(exchange.body);
+    return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function createClient(options: ClientOptions): Client {
+  const budget = options.budget ?? 5_000;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 32 });
+  const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 32 });
+  let sent = 0;
+  return {
+    budget,
+    sent: () => sent,
+    close() {
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    },
+    async send(probe) {
+      if (sent >= budget) throw new BudgetExceeded(`the request budget of ${budget} is spent (raise it with --budget)`);
+      sent++;
+      const base = (probe.baseUrl ?? options.baseUrl).replace(/\/+$/, '');
+      const url = new URL(base + probe.path);
+      // Headers as a raw list keep their case, order and duplicates; Node then adds no Host itself.
+      const raw: string[] = [];
+      if (!(probe.headers ?? []).some(([n]) => n.toLowerCase() === 'host')) raw.push('Host', url.host);
+      for (const [name, value] of probe.headers ?? []) raw.push(name, value);
+      if (probe.body !== undefined) raw.push('Content-Length', String(Buffer.byteLength(probe.body)));
+      const started = performance.now();
+      const isHttps = url.protocol === 'https:';
+      const response = await new Promise<{ res: IncomingMessage; body: string }>((resolve, reject) => {
+        const req = (isHttps ? httpsRequest : httpRequest)(
+          url,
+          { method: probe.method, headers: raw, agent: isHttps ? httpsAgent : httpAgent, timeout: timeoutMs },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolve({ res, body: Buffer.concat(chunks).toString('utf8') }));
+            res.on('error', reject);
+          },
+        );
+        req.on('timeout', () => req.destroy(new TargetUnreachable(`${probe.method} ${url.origin}${url.pathname}: no answer within ${timeoutMs} ms`)));
+        req.on('error', (error: NodeJS.ErrnoException) => {
+          if (error instanceof TargetUnreachable) return reject(error);
+          const why = error.code === 'ECONNREFUSED' ? 'connection refused' : error.code === 'ENOTFOUND' ? 'no such host' : error.code ?? error.message;
+          reject(new TargetUnreachable(`${probe.method} ${url.origin}${url.pathname}: ${why}`));
+        });
+        if (probe.body !== undefined) req.write(probe.body);
+        req.end();
+      });
+      const headers: Record<string, string[]> = {};
+      const rh = response.res.rawHeaders;
+      for (let i = 0; i + 1 < rh.length; i += 2) (headers[rh[i]!.toLowerCase()] ??= []).push(rh[i + 1]!);
+      const exchange: Exchange = { probe, url: url.href, status: response.res.statusCode ?? 0, headers, body: response.body, ms: performance.now() - started };
+      options.onExchange?.(exchange);
+      return exchange;
+    },
+  };
+}

@@ -1,0 +1,151 @@
+// The suites' expectations: the very pipeline the mock runs (mock/core), over stores built from
+// the target profile instead of the mock's own. The contract's rules exist once.
+import { referenceValidators } from '../../mock/app.js';
+import type { Answer } from '../../mock/core/answer.js';
+import { createRequestHandler, type RequestFacts } from '../../mock/core/handle-request.js';
+import { digestsEqual, hashSecret } from '../../mock/core/key-material.js';
+import type { RateDecision } from '../../mock/core/limits/index.js';
+import { referenceModel, type Model } from '../../mock/core/model.js';
+import type { KeyRecord, TierTable } from '../../mock/core/types.js';
+import type { Collection, Entity, EntityStore, KeyStore, LimiterStore, Stores } from '../../mock/store/types.js';
+import type { ResolvedKey, ResolvedProfile } from './load-profile.js';
+import type { Probe } from './http-client.js';
+
+/** The model a profile describes: the reference, with the profile's tiers and policy over it. */
+export function profileModel(profile: ResolvedProfile): Model {
+  const p = profile.policy ?? {};
+  return referenceModel({
+    policy: {
+      ...(p.adminImpliesAll !== undefined ? { adminImpliesAll: p.adminImpliesAll } : {}),
+      ...(p.writeImpliesRead !== undefined ? { writeImpliesRead: p.writeImpliesRead } : {}),
+      ...(p.rateLimitAlgorithm !== undefined ? { rateLimitAlgorithm: p.rateLimitAlgorithm } : {}),
+    },
+    ...(profile.tiers !== undefined ? { tiers: { ...referenceModel().tiers, ...profile.tiers } as TierTable } : {}),
+    ...(p.operationScopes !== undefined ? { operationScopes: p.operationScopes } : {}),
+  });
+}
+
+/** The record a profile key declares, as the core's authenticate() reads it. */
+export function declaredRecord(key: ResolvedKey, model: Model): KeyRecord {
+  const material = key.kind === 'modern' ? key.key : key.secret;
+  const expiresAt = key.state === 'expired' ? 0 : key.expiresAt !== undefined ? Date.parse(key.expiresAt) : undefined;
+  return {
+    id: key.id ?? `profile:${key.name}`,
+    name: key.name,
+    kind: key.kind,
+    tier: key.tier,
+    scopes: key.scopes,
+    tlpClearance: key.tlpClearance ?? model.policy.defaultTlpClearance,
+    papClearance: key.papClearance ?? model.policy.defaultPapClearance,
+    ...(expiresAt !== undefined ? { expiresAt } : {}),
+    ...(key.state === 'revoked' ? { revokedAt: 0 } : {}),
+    suspended: key.state === 'suspended',
+    createdAt: 0,
+    prefix: key.kind === 'modern' ? '' : key.accessKey,
+    ...(key.kind === 'legacy' ? { accessKey: key.accessKey } : {}),
+    ...(key.userId !== undefined ? { userId: key.userId } : {}),
+    hash: hashSecret(material),
+  };
+}
+
+/** A key store over the profile's keys: material compared whole, whatever its format. */
+class ProfileKeyStore implements KeyStore {
+  private readonly modern = new Map<string, KeyRecord>();
+  private readonly legacy = new Map<string, KeyRecord>();
+  private readonly byId = new Map<string, KeyRecord>();
+  constructor(records: readonly KeyRecord[]) {
+    for (const r of records) this.put(r);
+  }
+  findModern(key: string) {
+    const r = this.modern.get(hashSecret(key).toString('hex'));
+    return r !== undefined && digestsEqual(hashSecret(key), r.hash) ? r : undefined;
+  }
+  findLegacy(accessKey: string, secret: string) {
+    const r = this.legacy.get(accessKey);
+    return r !== undefined && digestsEqual(hashSecret(secret), r.hash) ? r : undefined;
+  }
+  get(id: string) {
+    return this.byId.get(id);
+  }
+  list() {
+    return [...this.byId.values()];
+  }
+  put(r: KeyRecord) {
+    this.byId.set(r.id, r);
+    if (r.kind === 'legacy') this.legacy.set(r.accessKey!, r);
+    else this.modern.set(Buffer.from(r.hash).toString('hex'), r);
+  }
+}
+
+class ProfileEntityStore implements EntityStore {
+  private readonly items = new Map<string, Entity>();
+  constructor(entities: ResolvedProfile['entities']) {
+    for (const e of entities ?? []) this.items.set(`${e.type}/${e.id}`, { id: e.id, ...(e.tlp !== undefined ? { tlp: e.tlp } : {}), ...(e.pap !== undefined ? { pap: e.pap } : {}) });
+  }
+  get(c: Collection, id: string) {
+    return this.items.get(`${c}/${id}`);
+  }
+  all(c: Collection) {
+    return [...this.items.entries()].filter(([k]) => k.startsWith(c + '/')).map(([, v]) => v);
+  }
+  put(c: Collection, e: Entity) {
+    this.items.set(`${c}/${e.id}`, e);
+  }
+}
+
+/**
+ * Rate limits are judged by the RL suites, not here: the oracle admits everything, and the
+ * harness retries a 429 after its Retry-After before comparing.
+ */
+const admitAll: LimiterStore = {
+  take: (): RateDecision => ({ allowed: true, limit: 0, remaining: 0, reset: 0, state: { minute: undefined, hour: undefined } }),
+  peek: () => undefined,
+};
+
+export interface Expectation {
+  readonly status: number;
+  /** problem+json code, for 4xx. */
+  readonly code?: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface Oracle {
+  readonly model: Model;
+  /** What the contract says the target answers to this probe. */
+  expect(probe: Probe): Promise<Expectation>;
+}
+
+/** Splits a probe into the facts the core reads. */
+export function probeFacts(probe: Probe, basePath = '/api/v1'): RequestFacts {
+  const q = probe.path.indexOf('?');
+  const raw: string[] = [];
+  let contentType: string | undefined;
+  for (const [n, v] of probe.headers ?? []) {
+    raw.push(n, v);
+    if (n.toLowerCase() === 'content-type') contentType = v;
+  }
+  return {
+    method: probe.method,
+    pathname: basePath + (q === -1 ? probe.path : probe.path.slice(0, q)),
+    query: new URLSearchParams(q === -1 ? '' : probe.path.slice(q + 1)),
+    rawHeaders: raw,
+    ...(probe.body !== undefined ? { body: probe.body } : {}),
+    ...(contentType !== undefined ? { contentType } : {}),
+  };
+}
+
+export function createOracle(profile: ResolvedProfile, now: () => number = Date.now): Oracle {
+  const model = profileModel(profile);
+  const keys = new ProfileKeyStore(profile.keys.map((k) => declaredRecord(k, model)));
+  const stores: Stores = { keys, limiter: admitAll, entities: new ProfileEntityStore(profile.entities), clear: () => undefined };
+  const handle = createRequestHandler({ model, validators: referenceValidators(), stores, now });
+  return {
+    model,
+    async expect(probe) {
+      const answer: Answer = await handle(probeFacts(probe));
+      let code: string | undefined;
+      if (answer.status >= 400 && answer.body !== undefined) code = (JSON.parse(answer.body) as { code?: string }).code;
+      return { status: answer.status, ...(code !== undefined ? { code } : {}), headers: answer.headers };
+    },
+  };
+}

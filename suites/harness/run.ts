@@ -1,0 +1,122 @@
+// One conformance run against one target: the context every check gets, each check judged by
+// its requirement's level, and SCHEMA-1 over every answer received.
+import requirementsFixture from '../../fixtures/requirements.json' with { type: 'json' };
+import { fixturePath } from '../../mock/fixture-path.js';
+import { judge, type Check, type CheckContext, type CheckResult, type Level, type Verdict } from './check.js';
+import { createControlApi } from './control-api-client.js';
+import { BudgetExceeded, createClient, header, TargetUnreachable, type Exchange, type Probe } from './http-client.js';
+import type { ResolvedProfile } from './load-profile.js';
+import { createOracle, profileModel } from './oracle.js';
+import { createRedactor, type Redactor } from './redact.js';
+import { createResponseValidator, type SchemaFinding } from '../schema/response-validator.js';
+import { ALL_CHECKS } from '../all-checks.js';
+
+export const LEVELS: ReadonlyMap<string, Level> = new Map(requirementsFixture.requirements.map((r) => [r.id, r.level as Level]));
+export const REQUIREMENT_TEXT: ReadonlyMap<string, string> = new Map(requirementsFixture.requirements.map((r) => [r.id, r.text]));
+
+export interface RunOptions {
+  readonly profile: ResolvedProfile;
+  readonly strict?: boolean;
+  /** Requirement IDs or areas (CRED, PREC-2, ...) to run; all when empty. */
+  readonly only?: readonly string[];
+  readonly skip?: readonly string[];
+  readonly budget?: number;
+  readonly timeoutMs?: number;
+  readonly seed?: number;
+  readonly numRuns?: number;
+  /** The deployment's own OpenAPI document: SCHEMA-1 mismatches then fail (DOC) instead of differ. */
+  readonly openapi?: string;
+}
+
+export interface Run {
+  readonly context: CheckContext;
+  readonly redact: Redactor;
+  readonly checks: readonly Check[];
+  /** Runs one check and judges it. */
+  runCheck(check: Check): Promise<CheckResult>;
+  /** SCHEMA-1 over every answer received so far. */
+  schemaResult(): CheckResult;
+  close(): void;
+}
+
+/** Whether `id` is selected by a list of IDs and areas. */
+export const selects = (list: readonly string[], id: string) => list.some((s) => s === id || s === id.split('-')[0]);
+
+const MAX_429_RETRIES = 3;
+const MAX_429_WAIT_MS = 15_000;
+
+/** Starts a run: checks that the target answers at all (TargetUnreachable otherwise). */
+export async function startRun(options: RunOptions): Promise<Run> {
+  const { profile } = options;
+  const model = profileModel(profile);
+  const oracle = createOracle(profile);
+  const redact = createRedactor(profile);
+  const validator = createResponseValidator(options.openapi ?? fixturePath('openapi.yaml'));
+  const findings: SchemaFinding[] = [];
+  let exchanges = 0;
+  const client = createClient({
+    baseUrl: profile.target.baseUrl,
+    ...(options.budget !== undefined ? { budget: options.budget } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    onExchange: (e) => {
+      exchanges++;
+      for (const problem of validator.check(e)) findings.push({ exchange: e, problem });
+    },
+  });
+  const timeScale = profile.clock?.timeScale ?? 1;
+  const control = profile.target.control?.token !== undefined ? createControlApi(profile.target.control.url, profile.target.control.token) : undefined;
+  const context: CheckContext = {
+    profile,
+    model,
+    oracle,
+    client,
+    control,
+    fc: { seed: options.seed ?? 42, numRuns: options.numRuns ?? 40 },
+    realMs: (seconds) => (seconds * 1000) / timeScale,
+    async send(probe: Probe): Promise<Exchange> {
+      let exchange = await client.send(probe);
+      // Rate limits are the RL suites' business: here a 429 is waited out and the request sent again.
+      for (let i = 0; i < MAX_429_RETRIES && exchange.status === 429; i++) {
+        const retryAfter = Number(header(exchange, 'retry-after') ?? '1');
+        await new Promise((r) => setTimeout(r, Math.min(MAX_429_WAIT_MS, context.realMs(Number.isFinite(retryAfter) ? Math.max(retryAfter, 0.05) : 1))));
+        exchange = await client.send(probe);
+      }
+      return exchange;
+    },
+  };
+  // Preflight: an unreachable target is a usage problem (exit 2), not a list of failures.
+  await client.send({ method: 'GET', path: '/alerts', headers: [] });
+  const wanted = (id: string) => (options.only === undefined || options.only.length === 0 || selects(options.only, id)) && !(options.skip !== undefined && selects(options.skip, id));
+  const levelOf = (check: Check): Level => check.level ?? LEVELS.get(check.requirement) ?? 'REF';
+  return {
+    context,
+    redact,
+    checks: ALL_CHECKS.filter((c) => wanted(c.requirement)),
+    async runCheck(check) {
+      const started = performance.now();
+      let verdict: Verdict;
+      try {
+        verdict = await check.run(context);
+      } catch (error) {
+        if (error instanceof BudgetExceeded) verdict = { outcome: 'skipped', reason: error.message };
+        else if (error instanceof TargetUnreachable) verdict = { outcome: 'violation', evidence: { summary: `the target stopped answering: ${error.message}`, why: 'a conformance run needs answers' } };
+        else verdict = { outcome: 'violation', evidence: { summary: `the check could not complete: ${(error as Error).message}`, why: 'an unexpected answer broke the check; see the evidence' } };
+      }
+      const level = levelOf(check);
+      const declared = check.policy !== undefined && profile.policy?.[check.policy] !== undefined;
+      return { requirement: check.requirement, title: check.title, level, result: judge(level, verdict, { strict: options.strict ?? false, declared }), verdict, ms: performance.now() - started };
+    },
+    schemaResult() {
+      const level: Level = options.openapi !== undefined ? 'DOC' : 'REF';
+      const first = findings[0];
+      const verdict: Verdict =
+        exchanges === 0
+          ? { outcome: 'skipped', reason: 'no answers were received' }
+          : first === undefined
+            ? { outcome: 'pass', note: `${exchanges} answers matched the document` }
+            : { outcome: 'violation', evidence: { summary: `${findings.length} of ${exchanges} answers do not match the document; first: ${first.problem}`, exchange: first.exchange, why: 'SCHEMA-1: answers match the OpenAPI document' } };
+      return { requirement: 'SCHEMA-1', title: 'every answer matches the OpenAPI document', level, result: judge(level, verdict, { strict: options.strict ?? false, declared: false }), verdict, ms: 0 };
+    },
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,39 @@
+// Where a run points: a deployment named by the environment (CASEBENDER_TARGET + CASEBENDER_PROFILE)
+// or, with nothing set, the embedded mock on a free loopback port.
+import { createMockApp, type MockOptions } from '../../mock/app.js';
+import { startMockServer } from '../../mock/http/server.js';
+import { loadProfile, ProfileError, resolveProfile, type ResolvedProfile } from './load-profile.js';
+
+export interface Target {
+  readonly profile: ResolvedProfile;
+  /** 'embedded' for the mock this process started. */
+  readonly kind: 'embedded' | 'external';
+  stop(): Promise<void>;
+}
+
+/** Starts the embedded mock and returns the profile it writes. */
+export async function embeddedTarget(options: MockOptions = {}): Promise<Target> {
+  const app = await createMockApp(options);
+  const server = await startMockServer(app, { host: '127.0.0.1', port: 0 });
+  const profile = resolveProfile(JSON.parse(JSON.stringify(app.profile(server.baseUrl, server.controlUrl))), 'the embedded mock');
+  return { profile, kind: 'embedded', stop: () => server.close() };
+}
+
+/** A deployment's profile, with its base URL overridden by `target` when given. */
+export function externalTarget(profilePath: string, target?: string, env: NodeJS.ProcessEnv = process.env): Target {
+  const profile = loadProfile(profilePath, env);
+  if (target !== undefined) {
+    if (!/^https?:\/\//.test(target)) throw new ProfileError(`the target ${JSON.stringify(target)} is not an http(s) URL`);
+    profile.target.baseUrl = target;
+  }
+  return { profile, kind: 'external', stop: async () => undefined };
+}
+
+/** The target the environment names, or the embedded mock. */
+export async function targetFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<Target> {
+  const target = env['CASEBENDER_TARGET'];
+  const profile = env['CASEBENDER_PROFILE'];
+  if (target === undefined && profile === undefined) return embeddedTarget();
+  if (profile === undefined) throw new ProfileError('CASEBENDER_TARGET is set but CASEBENDER_PROFILE is not: a deployment needs a profile of its keys');
+  return externalTarget(profile, target, env);
+}

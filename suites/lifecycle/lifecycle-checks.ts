@@ -1,0 +1,116 @@
+// KEY: key lifecycle (contract KEY-1..5): the profile's declared keys, and where the target has
+// the mock's control API, keys created, revoked, suspended and expired during the run.
+import { pass, skip, violation, type Check, type CheckContext, type Verdict } from '../harness/check.js';
+import { acceptedRead, allAnswer, codeOf, probe } from '../harness/expect.js';
+import { credentialHeaders, stateOf, unknownModernKey, type Header } from '../harness/keyring.js';
+import type { ResolvedKey } from '../harness/load-profile.js';
+
+const declared = (ctx: CheckContext, state: 'expired' | 'revoked' | 'suspended') => ctx.profile.keys.filter((k) => stateOf(k) === state);
+
+/** A key the control API creates with every read scope, and the read to try with it. */
+async function createdKey(ctx: CheckContext, extra: { expiresAt?: number } = {}) {
+  const created = await ctx.control!.createKey({ tier: unlimitedTier(ctx), scopes: ['alerts:read'], name: `suite-${Date.now()}`, ...extra });
+  return { id: created.id, headers: [['Authorization', `Bearer ${created.key!}`]] as Header[], path: '/alerts?limit=1' };
+}
+
+const unlimitedTier = (ctx: CheckContext) => Object.entries(ctx.model.tiers).find(([, t]) => t === null)?.[0] ?? Object.keys(ctx.model.tiers)[0]!;
+
+async function refusesDeclared(ctx: CheckContext, keys: readonly ResolvedKey[], why: string): Promise<Verdict | undefined> {
+  for (const key of keys) {
+    const verdict = await allAnswer(ctx, ['/alerts?limit=1', '/users/me'].map((p) => probe('GET', p, credentialHeaders(key))), 401, why);
+    if (verdict.outcome !== 'pass') return verdict;
+  }
+  return undefined;
+}
+
+export const lifecycleChecks: Check[] = [
+  {
+    requirement: 'KEY-1',
+    title: 'an unknown key gets 401',
+    async run(ctx) {
+      const probes = ['/alerts', '/users/me'].flatMap((p) => [probe('GET', p, [['Authorization', `Bearer ${unknownModernKey()}`]]), probe('GET', p, [['X-Api-Key', unknownModernKey()]])]);
+      probes.push(probe('GET', '/alerts', [['x-api-key', 'cbak_unknownAccessKey00'], ['x-api-secret', 'unknownSecret0000000000000000000000']]));
+      return allAnswer(ctx, probes, 401, 'KEY-1: an unknown key is refused');
+    },
+  },
+  {
+    requirement: 'KEY-2',
+    title: 'an expired key gets 401 from the moment of expiry',
+    async run(ctx) {
+      const keys = declared(ctx, 'expired');
+      const v = await refusesDeclared(ctx, keys, 'KEY-2: an expired key is refused');
+      if (v !== undefined) return v;
+      if (ctx.control === undefined) return keys.length > 0 ? pass(`${keys.length} declared expired key(s)`) : skip('the profile declares no expired key, and the target has no control API');
+      const clock = await ctx.control.clock();
+      if (clock.mode === 'virtual') {
+        const k = await createdKey(ctx, { expiresAt: clock.now + 1000 });
+        await ctx.control.advance(999);
+        const before = await ctx.send(probe('GET', k.path, k.headers));
+        if (before.status !== 200) return violation({ summary: `a key 1 ms before its expiry got ${before.status}`, exchange: before, expected: '200', why: 'KEY-2: the key works until its expiry' });
+        await ctx.control.advance(1);
+        return allAnswer(ctx, [probe('GET', k.path, k.headers)], 401, 'KEY-2: refused from the very moment of expiry');
+      }
+      // A real clock: expire a key a moment from now (in target time) and wait that out.
+      const lead = 1500 * clock.timeScale;
+      const k = await createdKey(ctx, { expiresAt: clock.now + lead });
+      const before = await ctx.send(probe('GET', k.path, k.headers));
+      if (before.status !== 200) return violation({ summary: `a key before its expiry got ${before.status}`, exchange: before, expected: '200', why: 'KEY-2: the key works until its expiry' });
+      await new Promise((r) => setTimeout(r, 1500 + 200));
+      return allAnswer(ctx, [probe('GET', k.path, k.headers)], 401, 'KEY-2: refused from the moment of expiry');
+    },
+  },
+  {
+    requirement: 'KEY-3',
+    title: 'a revoked key gets 401 on the very next request',
+    async run(ctx) {
+      const keys = declared(ctx, 'revoked');
+      const v = await refusesDeclared(ctx, keys, 'KEY-3: a revoked key is refused');
+      if (v !== undefined) return v;
+      if (ctx.control === undefined) return keys.length > 0 ? pass(`${keys.length} declared revoked key(s)`) : skip('the profile declares no revoked key, and the target has no control API');
+      const k = await createdKey(ctx);
+      const before = await ctx.send(probe('GET', k.path, k.headers));
+      if (before.status !== 200) return violation({ summary: `a new key got ${before.status}`, exchange: before, expected: '200', why: 'KEY-3: precondition, the key works before revocation' });
+      await ctx.control.keyAction(k.id, 'revoke');
+      return allAnswer(ctx, [probe('GET', k.path, k.headers)], 401, 'KEY-3: refused on the very next request after revocation');
+    },
+  },
+  {
+    requirement: 'KEY-4',
+    title: 'a suspended key gets 401; a reinstated key works again',
+    async run(ctx) {
+      const keys = declared(ctx, 'suspended');
+      const v = await refusesDeclared(ctx, keys, 'KEY-4: a suspended key is refused');
+      if (v !== undefined) return v;
+      if (ctx.control === undefined) return keys.length > 0 ? pass(`${keys.length} declared suspended key(s); reinstatement not tried without a control API`) : skip('the profile declares no suspended key, and the target has no control API');
+      const k = await createdKey(ctx);
+      await ctx.control.keyAction(k.id, 'suspend');
+      const suspended = await allAnswer(ctx, [probe('GET', k.path, k.headers)], 401, 'KEY-4: a suspended key is refused');
+      if (suspended.outcome !== 'pass') return suspended;
+      await ctx.control.keyAction(k.id, 'reinstate');
+      return allAnswer(ctx, [probe('GET', k.path, k.headers)], { test: (s) => s >= 200 && s < 300, text: '2xx' }, 'KEY-4: a reinstated key works again');
+    },
+  },
+  {
+    requirement: 'KEY-5',
+    title: 'the 401 body names the reason with a stable code',
+    async run(ctx) {
+      const read = await acceptedRead(ctx, 'modern');
+      const cases: { headers: Header[]; code: string }[] = [
+        { headers: [], code: 'missing_credentials' },
+        { headers: [['Authorization', `Bearer ${unknownModernKey()}`]], code: 'invalid_key' },
+        { headers: [['Authorization', 'Basic dXNlcjpwYXNz']], code: 'malformed_credentials' },
+      ];
+      if (read !== undefined) cases.push({ headers: [...credentialHeaders(read.key), ...credentialHeaders(read.key)], code: 'ambiguous_credentials' });
+      for (const state of ['expired', 'revoked', 'suspended'] as const) {
+        const key = declared(ctx, state)[0];
+        if (key !== undefined) cases.push({ headers: credentialHeaders(key), code: `${state}_key` });
+      }
+      for (const c of cases) {
+        const exchange = await ctx.send(probe('GET', '/alerts?limit=1', c.headers));
+        if (exchange.status !== 401) continue; // the status itself is judged by CRED, KEY and PREC
+        if (codeOf(exchange) !== c.code) return violation({ summary: `a 401 for ${c.code.replace('_', ' ')} has code ${JSON.stringify(codeOf(exchange))}`, exchange, expected: `code "${c.code}"`, why: 'KEY-5: a stable code tells clients why' });
+      }
+      return pass(`${cases.length} reasons`);
+    },
+  },
+];

@@ -1,0 +1,138 @@
+// Property-based checks (fast-check): random credential combinations against random
+// operations; the expected answer is the core model's, given the profile. Each property varies
+// the dimension of one requirement, so a failure names that requirement.
+import fc from 'fast-check';
+import { pass, skip, violation, type Check, type CheckContext, type Verdict } from '../harness/check.js';
+import type { Exchange } from '../harness/http-client.js';
+import { header, jsonBody } from '../harness/http-client.js';
+import type { Expectation } from '../harness/oracle.js';
+import { harmlessProbe } from '../scopes/scope-matrix.js';
+import { credentialSet, variantsFor, type CredentialPart } from '../arbitraries/credential-headers.js';
+import { activeKeys } from '../harness/keyring.js';
+
+interface Sample {
+  readonly parts: readonly CredentialPart[];
+  readonly operation: number;
+}
+
+type Judge = (exchange: Exchange, expected: Expectation, sample: Sample) => string | undefined;
+
+const sameStatus: Judge = (e, x) => {
+  const ok = x.status >= 200 && x.status < 300 ? e.status >= 200 && e.status < 300 : e.status === x.status;
+  return ok ? undefined : `expected ${x.status}, got ${e.status}`;
+};
+
+/** Runs a property over samples; the first counterexample fast-check shrinks to is the evidence. */
+async function property(ctx: CheckContext, samples: fc.Arbitrary<Sample>, judge: Judge, why: string): Promise<Verdict> {
+  const key = activeKeys(ctx.profile)[0];
+  if (key === undefined) return skip('the profile gives no active key');
+  let evidence: { exchange: Exchange; problem: string } | undefined;
+  const result = await fc.check(
+    fc.asyncProperty(samples, async (sample) => {
+      const operation = ctx.model.operations[sample.operation % ctx.model.operations.length]!;
+      const base = harmlessProbe(operation, key);
+      const headers = [...(base.headers ?? []).filter(([n]) => n === 'Content-Type'), ...sample.parts.flatMap((p) => p.headers)];
+      const probe = { ...base, headers };
+      const expected = await ctx.oracle.expect(probe);
+      const exchange = await ctx.send(probe);
+      const problem = judge(exchange, expected, sample);
+      if (problem !== undefined) evidence = { exchange, problem };
+      return problem === undefined;
+    }),
+    { seed: ctx.fc.seed, numRuns: ctx.fc.numRuns, endOnFailure: false },
+  );
+  if (!result.failed) return pass(`${result.numRuns} random requests, seed ${ctx.fc.seed}`);
+  const counter = result.counterexample?.[0];
+  const parts = counter?.parts.map((p) => `${p.method}(${p.variant})`).join(' + ') || 'no credential';
+  return violation({
+    summary: `counterexample (seed ${ctx.fc.seed}, path ${result.counterexamplePath ?? '-'}): ${parts}: ${evidence?.problem ?? 'failed'}`,
+    ...(evidence !== undefined ? { exchange: evidence.exchange } : {}),
+    why,
+  });
+}
+
+const sample = (parts: fc.Arbitrary<CredentialPart[]>) => fc.record({ parts, operation: fc.nat() });
+const onlyValid = (ctx: CheckContext) => (m: CredentialPart['method']) => (variantsFor(ctx.profile, m).includes('valid') ? ['valid' as const] : []);
+
+export const propertyChecks: Check[] = [
+  {
+    requirement: 'CRED-4',
+    title: 'property: one valid credential, any header-name and scheme case, any operation, answers as the model says',
+    run: (ctx) => property(ctx, sample(credentialSet(ctx.profile, { variants: onlyValid(ctx) }).map((p) => p.slice(0, 1))), sameStatus, 'CRED-4, CRED-5: names and scheme are case-insensitive'),
+  },
+  {
+    requirement: 'PREC-1',
+    title: 'property: several valid credentials; the one with precedence decides',
+    run: (ctx) => property(ctx, sample(credentialSet(ctx.profile, { variants: onlyValid(ctx), min: 2 })), sameStatus, 'PREC-1: Bearer over X-Api-Key over the legacy pair'),
+  },
+  {
+    requirement: 'PREC-2',
+    title: 'property: any mix of valid and refused credentials answers as the model says (no fallback)',
+    run: (ctx) =>
+      property(
+        ctx,
+        sample(credentialSet(ctx.profile, { min: 2 })),
+        (e, x, s) => {
+          // Only samples whose winning credential is refused bear on PREC-2.
+          if (x.status !== 401 || s.parts.every((p) => p.variant === 'valid')) return undefined;
+          return e.status === 401 ? undefined : `expected 401 (the credential with precedence is ${s.parts[0]?.variant}), got ${e.status}`;
+        },
+        'PREC-2: no fallback past a refused credential',
+      ),
+  },
+  {
+    requirement: 'PREC-4',
+    title: 'property: a credential header sent twice gets 401',
+    run: (ctx) =>
+      property(
+        ctx,
+        sample(credentialSet(ctx.profile, { variants: onlyValid(ctx) }).map((parts) => parts.slice(0, 1).map((p) => ({ ...p, headers: [...p.headers, p.headers[0]!] })))),
+        (e) => (e.status === 401 ? undefined : `expected 401, got ${e.status}`),
+        'PREC-4: duplicated credential headers are ambiguous',
+      ),
+  },
+  {
+    requirement: 'KEY-5',
+    title: 'property: every 401 names the model’s reason code',
+    run: (ctx) =>
+      property(
+        ctx,
+        sample(credentialSet(ctx.profile)),
+        (e, x) => (x.status !== 401 || e.status !== 401 || jsonBody(e)?.['code'] === x.code ? undefined : `401 code ${JSON.stringify(jsonBody(e)?.['code'])}, expected ${x.code}`),
+        'KEY-5: stable reason codes',
+      ),
+  },
+  {
+    requirement: 'ERR-2',
+    title: 'property: every 401 has the Bearer challenge the model gives it',
+    run: (ctx) =>
+      property(
+        ctx,
+        sample(credentialSet(ctx.profile)),
+        (e, x) => {
+          if (x.status !== 401 || e.status !== 401) return undefined;
+          const got = header(e, 'www-authenticate') ?? '';
+          const want = x.headers['WWW-Authenticate'] ?? '';
+          if (!/^bearer\b/i.test(got)) return `WWW-Authenticate ${JSON.stringify(got || null)} is not a Bearer challenge`;
+          return /error="invalid_token"/.test(got) === /error="invalid_token"/.test(want) ? undefined : `WWW-Authenticate ${JSON.stringify(got)}; expected ${want.includes('invalid_token') ? 'error="invalid_token"' : 'no error parameter'}`;
+        },
+        'ERR-2: RFC 6750 §3',
+      ),
+  },
+  {
+    requirement: 'LEG-3',
+    title: 'property: Deprecation exactly on answers to accepted legacy pairs',
+    run: (ctx) =>
+      property(
+        ctx,
+        sample(credentialSet(ctx.profile)),
+        (e, x) => {
+          if (e.status === 401 || x.status === 401) return undefined;
+          const legacy = x.headers['Deprecation'] !== undefined;
+          const got = header(e, 'deprecation') !== undefined;
+          return legacy === got ? undefined : legacy ? 'no Deprecation on an answer to a legacy pair' : 'Deprecation on an answer to a modern credential';
+        },
+        'LEG-3: deprecation is signalled on legacy answers only',
+      ),
+  },
+];
