@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { createClock, type Clock, type ClockMode } from './clock.js';
 import type { Answer } from './core/answer.js';
-import { createRequestHandler, type RequestFacts, type RequestHandler } from './core/handle-request.js';
+import { createRequestHandler, type RequestFacts, type RequestHandler, type Rules } from './core/handle-request.js';
+import { resolveFaults, type Fault } from './faults/faults.js';
 import { referenceModel, type Model } from './core/model.js';
 import type { RateLimitAlgorithm } from './core/types.js';
 import { compileValidators, type Validators } from './core/validation.js';
@@ -27,6 +28,8 @@ export interface MockOptions {
   control?: boolean;
   controlToken?: string;
   stores?: Stores;
+  /** Deliberately broken variants (mock/faults): for testing the suites, never for real use. */
+  faults?: readonly string[];
 }
 
 export interface MockApp {
@@ -42,6 +45,22 @@ export interface MockApp {
   readonly handleControl: ((request: RequestFacts, relative: string) => Promise<Answer>) | undefined;
   reset(): Promise<void>;
   profile(baseUrl: string, controlUrl?: string): Profile;
+}
+
+/** The API handler with the faults applied around it; the plain handler when there are none. */
+function withFaults(faults: readonly Fault[], stores: Stores, clock: Clock, build: (stores: Stores, rules?: Partial<Rules>) => RequestHandler): RequestHandler {
+  if (faults.length === 0) return build(stores);
+  let keys = stores.keys;
+  for (const f of faults) if (f.keys !== undefined) keys = f.keys(keys);
+  const rules = Object.assign({}, ...faults.map((f) => f.rules ?? {})) as Partial<Rules>;
+  const handler = build({ ...stores, keys }, rules);
+  return async (facts) => {
+    let request = facts;
+    for (const f of faults) if (f.before !== undefined) request = await f.before(request, stores, clock.now());
+    let answer = await handler(request);
+    for (const f of faults) if (f.after !== undefined) answer = f.after(answer, request);
+    return answer;
+  };
 }
 
 let validatorsCache: Validators | undefined;
@@ -65,7 +84,9 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
   const stores = options.stores ?? createMemoryStore();
   await applySeed(stores, seed, seededKeys);
   const controlToken = options.control === false ? undefined : (options.controlToken ?? randomBytes(18).toString('base64url'));
-  const handleApi = createRequestHandler({ model, validators: referenceValidators(), stores, now: clock.now });
+  const handleApi = withFaults(resolveFaults(options.faults ?? []), stores, clock, (apiStores, rules) =>
+    createRequestHandler({ model, validators: referenceValidators(), stores: apiStores, now: clock.now, ...(rules !== undefined ? { rules } : {}) }),
+  );
   const app: MockApp = {
     model,
     clock,

@@ -1,5 +1,5 @@
 // `casebender mock`: starts the reference mock, prints its keys, writes the target profile.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createMockApp, type MockApp } from './app.js';
@@ -31,6 +31,7 @@ Exit codes: 0 after a clean stop (Ctrl-C, SIGTERM), 2 for a usage error, an unre
 seed file or a port that cannot be used.`;
 
 export class UsageError extends Error {}
+export class ProfileWriteError extends Error {}
 
 export interface MockCliOptions {
   host: string;
@@ -105,9 +106,15 @@ export async function startMock(options: MockCliOptions): Promise<{ app: MockApp
   });
   const server = await startMockServer(app, { host: options.host, port: options.port });
   const profilePath = resolve(options.profileOut);
-  mkdirSync(dirname(profilePath), { recursive: true });
-  // The profile holds key material: owner-only.
-  writeFileSync(profilePath, JSON.stringify(app.profile(server.baseUrl, server.controlUrl), null, 2) + '\n', { mode: 0o600 });
+  try {
+    mkdirSync(dirname(profilePath), { recursive: true });
+    // The profile holds key material: owner-only, also when the file was already there.
+    writeFileSync(profilePath, JSON.stringify(app.profile(server.baseUrl, server.controlUrl), null, 2) + '\n', { mode: 0o600 });
+    chmodSync(profilePath, 0o600);
+  } catch (error) {
+    await server.close();
+    throw new ProfileWriteError(`cannot write the profile to ${profilePath}: ${(error as Error).message}`);
+  }
   return { app, server, profilePath };
 }
 
@@ -147,7 +154,7 @@ export async function runMockCommand(argv: readonly string[]): Promise<number> {
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     const message =
-      e instanceof SeedError
+      e instanceof SeedError || e instanceof ProfileWriteError
         ? e.message
         : e.code === 'EADDRINUSE'
           ? `port ${options.port} on ${options.host} is in use; pick another with --port (0 for any free port)`

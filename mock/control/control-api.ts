@@ -14,6 +14,9 @@ export const CONTROL_TOKEN_HEADER = 'x-mock-token';
 
 type Handler = (app: MockApp, body: Record<string, unknown>, id: string | undefined) => Promise<Answer> | Answer;
 
+/** A Unix-ms instant that dates can show (JavaScript dates end at 8.64e15 ms). */
+const isInstant = (ms: number): boolean => Number.isFinite(ms) && ms >= 0 && ms <= 8.64e15;
+
 const bad = (detail: string): Answer => failureAnswer({ status: 400, code: 'invalid_control_request', detail });
 
 const ROUTES: Record<string, Handler> = {
@@ -37,7 +40,7 @@ const ROUTES: Record<string, Handler> = {
   'PUT /clock': (app, body) => {
     if (app.clock.mode !== 'virtual') return failureAnswer({ status: 409, code: 'clock_not_virtual', detail: 'Only a virtual clock can be set; start the mock with --clock virtual.' });
     const at = typeof body['now'] === 'string' ? Date.parse(body['now']) : body['now'];
-    if (typeof at !== 'number' || !Number.isFinite(at)) return bad('now must be Unix milliseconds or an ISO 8601 date-time.');
+    if (typeof at !== 'number' || !isInstant(at)) return bad('now must be Unix milliseconds or an ISO 8601 date-time, within the years 1970 to 275759.');
     app.clock.set(at);
     return clockAnswer(app);
   },
@@ -45,6 +48,7 @@ const ROUTES: Record<string, Handler> = {
     if (app.clock.mode !== 'virtual') return failureAnswer({ status: 409, code: 'clock_not_virtual', detail: 'Only a virtual clock can be advanced; start the mock with --clock virtual.' });
     const ms = body['ms'];
     if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) return bad('ms must be a non-negative number of milliseconds.');
+    if (!isInstant(app.clock.now() + ms)) return bad('ms would move the clock past the last instant a date can hold.');
     app.clock.advance(ms);
     return clockAnswer(app);
   },
@@ -78,7 +82,7 @@ function keySpec(app: MockApp, body: Record<string, unknown>) {
     if (v !== undefined && !(Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 4)) return `${field} must be an integer from 0 to 4.`;
   }
   const expires = typeof expiresAt === 'string' ? Date.parse(expiresAt) : expiresAt;
-  if (expires !== undefined && (typeof expires !== 'number' || !Number.isFinite(expires))) return 'expiresAt must be Unix milliseconds or an ISO 8601 date-time.';
+  if (expires !== undefined && (typeof expires !== 'number' || !isInstant(expires))) return 'expiresAt must be Unix milliseconds or an ISO 8601 date-time, within the years 1970 to 275759.';
   if (userId !== undefined && typeof userId !== 'string') return 'userId must be a string.';
   if (description !== undefined && typeof description !== 'string') return 'description must be a string.';
   return {

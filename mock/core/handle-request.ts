@@ -4,7 +4,7 @@
 // Both adapters (node:http, MSW) call it, so they cannot disagree about a rule.
 import { failureAnswer, type Answer } from './answer.js';
 import { authenticate } from './authenticate.js';
-import { entityClearanceFailure, markingClearanceFailure, type Marked } from './clearance.js';
+import { entityClearanceFailure, markingClearanceFailure, visibleTo, type Marked } from './clearance.js';
 import { credentialMethod, extractCredential, type RawHeaders } from './credentials.js';
 import type { Model } from './model.js';
 import { unauthorized, insufficientScope } from './problem.js';
@@ -32,6 +32,13 @@ export interface Context {
   readonly validators: Validators;
   readonly stores: Stores;
   readonly now: () => number;
+  /** Replacements of core rules; only the mock's fault injection (mock/faults) sets them. */
+  readonly rules?: Partial<Rules>;
+}
+
+/** The core rules a fault may replace. */
+export interface Rules {
+  readonly visibleTo: typeof visibleTo;
 }
 
 export type RequestHandler = (request: RequestFacts) => Promise<Answer>;
@@ -119,7 +126,7 @@ export function createRequestHandler(context: Context): RequestHandler {
 
     // 6. Existence (404), then the operation itself.
     if (match.id !== undefined && target === undefined) {
-      return withHeaders(failureAnswer({ status: 404, code: 'not_found', detail: `No ${match.collection.replace(/s$/, '')} has the id ${JSON.stringify(match.id.slice(0, 64))}.` }), extra);
+      return withHeaders(failureAnswer({ status: 404, code: 'not_found', detail: `No ${match.collection.replace(/s$/, '')} has this id.` }), extra);
     }
     const answer = await act({ operation: match.operation, key, target, body, query: request.query, now, context });
     return withHeaders(answer, extra);

@@ -121,7 +121,7 @@ async function list(action: Action, collection: Collection): Promise<Answer> {
   const paging = pagination(action.query);
   if ('status' in paging) return paging;
   const all = await action.context.stores.entities.all(collection);
-  const visible = all.filter((e) => e.deleted !== true && visibleTo(action.key, e));
+  const visible = all.filter((e) => e.deleted !== true && (action.context.rules?.visibleTo ?? visibleTo)(action.key, e));
   return pagedAnswer(visible, paging.page, paging.limit);
 }
 
@@ -218,7 +218,7 @@ async function createCaseFromAlerts(action: Action): Promise<Answer> {
     const failure = entityClearanceFailure(action.key, alert);
     if (failure !== undefined) return failureAnswer(failure);
   }
-  if (unknown.length > 0) return failureAnswer({ status: 404, code: 'not_found', detail: `No alert has the id ${JSON.stringify(unknown[0]!.slice(0, 64))}.` });
+  if (unknown.length > 0) return failureAnswer({ status: 404, code: 'not_found', detail: `${unknown.length} of the alerts named do not exist.` });
   const at = iso(action.now);
   const first = alerts[0]!;
   const caseEntity = {

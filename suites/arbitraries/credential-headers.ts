@@ -18,9 +18,19 @@ const caseOf = (name: string) =>
   fc.constantFrom(name, name.toLowerCase(), name.toUpperCase(), name.split('').map((c, i) => (i % 2 ? c.toUpperCase() : c.toLowerCase())).join(''));
 const padded = (value: string) => fc.constantFrom(value, ` ${value}`, `${value} `, `  ${value}\t`);
 
+/**
+ * The profile's keys of a kind in a state, from the roomiest tier that has any: random requests
+ * are about credentials, and a limited tier would only add rate-limit waits.
+ */
 function keysOf<K extends ResolvedProfile['keys'][number]>(profile: ResolvedProfile, pick: (k: ResolvedProfile['keys'][number]) => k is K, variant: Variant): K[] {
   const state = variant === 'valid' ? 'active' : variant;
-  return profile.keys.filter(pick).filter((k) => stateOf(k) === state);
+  const keys = profile.keys.filter(pick).filter((k) => stateOf(k) === state);
+  const room = (k: K) => {
+    const t = profile.tiers?.[k.tier];
+    return t === null ? Number.POSITIVE_INFINITY : (t?.perMinute ?? 0);
+  };
+  const best = Math.max(...keys.map(room));
+  return keys.filter((k) => room(k) === best);
 }
 
 /** The variants this profile can produce for a method (a state is possible only if a key of it exists). */

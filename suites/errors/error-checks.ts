@@ -99,9 +99,11 @@ export const errorChecks: Check[] = [
     title: 'checks run in order: authentication, rate limit, scope, TLP/PAP, validation, existence',
     async run(ctx) {
       const steps: { summary: string; run: () => Promise<ReturnType<typeof expectStatus>> }[] = [];
-      const revoked = ctx.profile.keys.find((k) => stateOf(k) !== 'active');
-      if (revoked !== undefined) {
-        steps.push({ summary: 'authentication before scope', run: async () => expectStatus(await ctx.send(probe('POST', '/api-keys', credentialHeaders(revoked), {})), 401, 'ERR-4: 401 before 403') });
+      // A key the target itself refuses (401) on a read: it must be refused, not forbidden, on an admin operation too.
+      for (const refused of ctx.profile.keys.filter((k) => stateOf(k) !== 'active' && !k.scopes.includes('admin:*'))) {
+        if ((await ctx.send(probe('GET', '/alerts?limit=1', credentialHeaders(refused)))).status !== 401) continue;
+        steps.push({ summary: 'authentication before scope', run: async () => expectStatus(await ctx.send(probe('POST', '/api-keys', credentialHeaders(refused), {})), 401, 'ERR-4: 401 before 403') });
+        break;
       }
       const noScope = (await scopeMatrix(ctx)).find((c) => c.expected === 403 && c.operation.path.includes('{id}') && c.operation.method !== 'GET');
       if (noScope !== undefined) steps.push({ summary: 'scope before validation and existence', run: async () => expectStatus(await ctx.send(noScope.probe), 403, 'ERR-4: 403 before 400 and 404') });

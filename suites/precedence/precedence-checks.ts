@@ -62,15 +62,22 @@ export const precedenceChecks: Check[] = [
       const read = await acceptedRead(ctx, 'modern');
       if (read === undefined) return skip('the profile gives no active modern key with a read it may make');
       const key = (read.key as ModernKey).key;
-      const probes: Probe[] = [
-        probe('GET', read.path, [['Authorization', `Bearer ${mangle(key, 'flip-middle')}`], ['X-Api-Key', key]]),
-        probe('GET', read.path, [['Authorization', 'Basic dXNlcjpwYXNz'], ['X-Api-Key', key]]),
+      // Each case: the invalid credential alone, then with a valid one of lower precedence beside it.
+      const cases: { alone: Header[]; lower: Header[]; path: string }[] = [
+        { alone: [['Authorization', `Bearer ${mangle(key, 'flip-middle')}`]], lower: [['X-Api-Key', key]], path: read.path },
+        { alone: [['Authorization', 'Basic dXNlcjpwYXNz']], lower: [['X-Api-Key', key]], path: read.path },
       ];
       const legacy = await acceptedRead(ctx, 'legacy');
       if (legacy !== undefined && legacy.key.kind === 'legacy') {
-        probes.push(probe('GET', legacy.path, [['X-Api-Key', mangle(key, 'flip-middle')], ['x-api-secret', legacy.key.secret]]));
-        probes.push(probe('GET', legacy.path, [['Authorization', `Bearer ${mangle(key, 'flip-last')}`], ...credentialHeaders(legacy.key)]));
+        cases.push({ alone: [['X-Api-Key', mangle(key, 'flip-middle')]], lower: [['x-api-secret', legacy.key.secret]], path: legacy.path });
+        cases.push({ alone: [['Authorization', `Bearer ${mangle(key, 'flip-last')}`]], lower: credentialHeaders(legacy.key), path: legacy.path });
       }
+      // PREC-2 is about fallback: it judges only credentials the target itself refuses alone.
+      const probes: Probe[] = [];
+      for (const c of cases) {
+        if ((await ctx.send(probe('GET', c.path, c.alone))).status === 401) probes.push(probe('GET', c.path, [...c.alone, ...c.lower]));
+      }
+      if (probes.length === 0) return skip('the target refused none of the invalid credentials alone (see CRED-6, CRED-7)');
       return allAnswer(ctx, probes, 401, 'PREC-2: no fallback past a present but invalid credential');
     },
   },

@@ -8,14 +8,15 @@ import { header, jsonBody } from '../harness/http-client.js';
 import type { Expectation } from '../harness/oracle.js';
 import { harmlessProbe } from '../scopes/scope-matrix.js';
 import { credentialSet, variantsFor, type CredentialPart } from '../arbitraries/credential-headers.js';
-import { activeKeys } from '../harness/keyring.js';
+import { activeKeys, type Header } from '../harness/keyring.js';
 
 interface Sample {
   readonly parts: readonly CredentialPart[];
   readonly operation: number;
 }
 
-type Judge = (exchange: Exchange, expected: Expectation, sample: Sample) => string | undefined;
+/** Judges one answer; `send` re-sends the same request with other credential headers. */
+type Judge = (exchange: Exchange, expected: Expectation, sample: Sample, send: (headers: Header[]) => Promise<Exchange>) => string | undefined | Promise<string | undefined>;
 
 const sameStatus: Judge = (e, x) => {
   const ok = x.status >= 200 && x.status < 300 ? e.status >= 200 && e.status < 300 : e.status === x.status;
@@ -35,7 +36,8 @@ async function property(ctx: CheckContext, samples: fc.Arbitrary<Sample>, judge:
       const probe = { ...base, headers };
       const expected = await ctx.oracle.expect(probe);
       const exchange = await ctx.send(probe);
-      const problem = judge(exchange, expected, sample);
+      const contentType = (base.headers ?? []).filter(([n]) => n === 'Content-Type');
+      const problem = await judge(exchange, expected, sample, (h) => ctx.send({ ...base, headers: [...contentType, ...h] }));
       if (problem !== undefined) evidence = { exchange, problem };
       return problem === undefined;
     }),
@@ -52,6 +54,8 @@ async function property(ctx: CheckContext, samples: fc.Arbitrary<Sample>, judge:
 }
 
 const sample = (parts: fc.Arbitrary<CredentialPart[]>) => fc.record({ parts, operation: fc.nat() });
+/** One credential only: with several, precedence decides, and that is PREC's to judge. */
+const single = (parts: CredentialPart[]) => parts.slice(0, 1);
 const onlyValid = (ctx: CheckContext) => (m: CredentialPart['method']) => (variantsFor(ctx.profile, m).includes('valid') ? ['valid' as const] : []);
 
 export const propertyChecks: Check[] = [
@@ -72,10 +76,13 @@ export const propertyChecks: Check[] = [
       property(
         ctx,
         sample(credentialSet(ctx.profile, { min: 2 })),
-        (e, x, s) => {
-          // Only samples whose winning credential is refused bear on PREC-2.
-          if (x.status !== 401 || s.parts.every((p) => p.variant === 'valid')) return undefined;
-          return e.status === 401 ? undefined : `expected 401 (the credential with precedence is ${s.parts[0]?.variant}), got ${e.status}`;
+        async (e, x, s, send) => {
+          // Only samples whose winning credential is refused bear on PREC-2, and only when the
+          // target itself refuses that credential alone: fallback is what is judged here.
+          if (x.status !== 401 || s.parts.length < 2 || s.parts[0]!.variant === 'valid' || e.status === 401) return undefined;
+          const alone = await send([...s.parts[0]!.headers]);
+          if (alone.status !== 401) return undefined;
+          return `the credential with precedence (${s.parts[0]!.method}, ${s.parts[0]!.variant}) is refused alone (401), but with a lower one beside it the answer is ${e.status}`;
         },
         'PREC-2: no fallback past a refused credential',
       ),
@@ -93,22 +100,22 @@ export const propertyChecks: Check[] = [
   },
   {
     requirement: 'KEY-5',
-    title: 'property: every 401 names the model’s reason code',
+    title: 'property: every 401 to one credential names the model’s reason code',
     run: (ctx) =>
       property(
         ctx,
-        sample(credentialSet(ctx.profile)),
+        sample(credentialSet(ctx.profile).map(single)),
         (e, x) => (x.status !== 401 || e.status !== 401 || jsonBody(e)?.['code'] === x.code ? undefined : `401 code ${JSON.stringify(jsonBody(e)?.['code'])}, expected ${x.code}`),
         'KEY-5: stable reason codes',
       ),
   },
   {
     requirement: 'ERR-2',
-    title: 'property: every 401 has the Bearer challenge the model gives it',
+    title: 'property: every 401 to one credential has the Bearer challenge the model gives it',
     run: (ctx) =>
       property(
         ctx,
-        sample(credentialSet(ctx.profile)),
+        sample(credentialSet(ctx.profile).map(single)),
         (e, x) => {
           if (x.status !== 401 || e.status !== 401) return undefined;
           const got = header(e, 'www-authenticate') ?? '';
@@ -121,11 +128,11 @@ export const propertyChecks: Check[] = [
   },
   {
     requirement: 'LEG-3',
-    title: 'property: Deprecation exactly on answers to accepted legacy pairs',
+    title: 'property: Deprecation exactly on answers to an accepted legacy pair, never to a modern key',
     run: (ctx) =>
       property(
         ctx,
-        sample(credentialSet(ctx.profile)),
+        sample(credentialSet(ctx.profile).map(single)),
         (e, x) => {
           if (e.status === 401 || x.status === 401) return undefined;
           const legacy = x.headers['Deprecation'] !== undefined;
