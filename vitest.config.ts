@@ -1,11 +1,17 @@
-// Test runner configuration: unit and integration tests sit next to their source.
+// Test runner configuration: unit and integration tests sit next to their source. With
+// CASEBENDER_TARGET set, `npm test` runs only the conformance suites, against that deployment.
 import { defineConfig } from 'vitest/config';
+
+const againstDeployment = process.env['CASEBENDER_TARGET'] !== undefined || process.env['CASEBENDER_PROFILE'] !== undefined;
 
 export default defineConfig({
   test: {
-    include: ['mock/**/*.test.ts', 'fixtures/**/*.test.ts', 'suites/**/*.test.ts', 'bench/**/*.test.ts'],
+    include: againstDeployment
+      ? ['suites/conformance.test.ts']
+      : ['mock/**/*.test.ts', 'fixtures/**/*.test.ts', 'suites/**/*.test.ts', 'bench/**/*.test.ts'],
     globals: false,
     testTimeout: 20_000,
+    hookTimeout: 30_000,
     pool: 'forks',
   },
 });

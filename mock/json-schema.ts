@@ -13,16 +13,40 @@ addFormats(ajv);
 export function schemaChecker(fileName: string): (value: unknown) => string[] {
   const schema = JSON.parse(readFileSync(fixturePath(fileName), 'utf8')) as object;
   const validate = ajv.compile(schema);
-  return (value) => (validate(value) ? [] : (validate.errors ?? []).map(describeError));
+  return (value) => (validate(value) ? [] : describeErrors(validate.errors ?? []));
 }
 
-function describeError(error: ErrorObject): string {
-  let field = error.instancePath
+/** Readable lines; alternatives (oneOf of required fields) become one "needs one of" line. */
+function describeErrors(errors: readonly ErrorObject[]): string[] {
+  const alternatives = new Map<string, string[]>();
+  const lines: string[] = [];
+  for (const error of errors) {
+    if (error.keyword === 'oneOf' || error.keyword === 'if' || error.keyword === 'anyOf') continue;
+    const missing = (error.params as { missingProperty?: string }).missingProperty;
+    if (error.keyword === 'required' && missing !== undefined && /\/(oneOf|anyOf)\//.test(error.schemaPath)) {
+      const at = error.instancePath;
+      alternatives.set(at, [...(alternatives.get(at) ?? []), missing]);
+      continue;
+    }
+    lines.push(describeError(error));
+  }
+  for (const [at, names] of alternatives) {
+    lines.push(`${pathOf(at) || '(top level)'}: needs one of ${[...new Set(names)].join(', ')}`);
+  }
+  return lines;
+}
+
+function pathOf(instancePath: string): string {
+  return instancePath
     .split('/')
     .slice(1)
     .map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`))
     .join('')
     .replace(/^\./, '');
+}
+
+function describeError(error: ErrorObject): string {
+  let field = pathOf(error.instancePath);
   const params = error.params as { missingProperty?: string; additionalProperty?: string; allowedValues?: unknown[] };
   if (params.missingProperty !== undefined) field = field === '' ? params.missingProperty : `${field}.${params.missingProperty}`;
   if (params.additionalProperty !== undefined) return `${field === '' ? '' : field + '.'}${params.additionalProperty}: is not a known field`;

@@ -1,0 +1,88 @@
+// `casebender run` exit codes: 0 conformant, 1 not, 2 usage, profile or unreachable target.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { embeddedTarget, type Target } from './harness/target.js';
+import { runRunCommand } from './cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'cb-run-'));
+const started: Target[] = [];
+afterAll(async () => {
+  for (const t of started) await t.stop();
+});
+
+async function run(args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runRunCommand(args, (l) => out.push(l), (l) => err.push(l));
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+/** A mock with faults, and a profile file for it. */
+async function faultyProfile(faults: string[]): Promise<string> {
+  const target = await embeddedTarget({ faults });
+  started.push(target);
+  const file = join(dir, `${faults.join('-') || 'clean'}.json`);
+  const { source: _source, ...profile } = target.profile;
+  writeFileSync(file, JSON.stringify(profile));
+  return file;
+}
+
+describe('casebender run', () => {
+  it('exits 0 against the clean embedded mock and prints the summary', async () => {
+    const { code, out } = await run(['--only', 'CRED,KEY', '--quiet']);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^CONFORMANT: 13 requirements — 0 fail, 0 warn, 0 differs, 0 skipped, 13 pass; \d+ requests$/);
+  }, 30_000);
+
+  it('exits 1 when a DOC requirement fails, and shows the evidence with the key redacted', async () => {
+    const profile = await faultyProfile(['accept-revoked']);
+    const { code, out } = await run(['--profile', profile, '--only', 'KEY']);
+    expect(code).toBe(1);
+    expect(out).toContain('FAIL KEY-3 (DOC)');
+    expect(out).toContain('Bearer ‹key:revoked›');
+    expect(out).not.toMatch(/cbr_live_[A-Za-z0-9]{40}/);
+    expect(out).toMatch(/NOT CONFORMANT: 5 requirements — 1 fail/);
+  }, 30_000);
+
+  it('exits 0 when only a REF requirement differs, and 1 with --strict', async () => {
+    const profile = await faultyProfile(['x-api-key-beats-bearer']);
+    const relaxed = await run(['--profile', profile, '--only', 'PREC', '--quiet']);
+    expect(relaxed.code).toBe(0);
+    expect(relaxed.out).toMatch(/^CONFORMANT: 4 requirements — 0 fail, 0 warn, 1 differs/);
+    const strict = await run(['--profile', profile, '--only', 'PREC', '--quiet', '--strict']);
+    expect(strict.code).toBe(1);
+  }, 30_000);
+
+  it.each([
+    [['--bogus'], "casebender run: Unknown option '--bogus'"],
+    [['--only', 'NOPE'], 'casebender run: --only: "NOPE" is not an area'],
+    [['--budget', '0'], 'casebender run: --budget must be an integer of at least 1; got "0"'],
+    [['--target', 'http://127.0.0.1:1/api/v1'], 'casebender run: --target needs --profile'],
+    [['--profile', '/nonexistent.json'], 'casebender run: cannot read the profile /nonexistent.json: no such file'],
+  ])('exits 2 for %j', async (args, message) => {
+    const { code, err } = await run(args);
+    expect(code).toBe(2);
+    expect(err.split('\n')[0]).toContain(message);
+  });
+
+  it('exits 2 with a clear line when the target does not answer', async () => {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    await new Promise<void>((r) => server.close(() => r()));
+    const profile = join(dir, 'unreachable.json');
+    writeFileSync(profile, JSON.stringify({ target: { baseUrl: `http://127.0.0.1:${port}/api/v1` }, keys: [] }));
+    const { code, err } = await run(['--profile', profile]);
+    expect(code).toBe(2);
+    expect(err).toBe(`casebender run: the target does not answer: GET http://127.0.0.1:${port}/api/v1/alerts: connection refused`);
+  });
+
+  it('prints its usage with --help', async () => {
+    const { code, out } = await run(['--help']);
+    expect(code).toBe(0);
+    expect(out).toContain('Usage: casebender run [options]');
+  });
+});
