@@ -8,8 +8,10 @@ import { scopeChecks } from './scopes/scope-checks.js';
 import { clearanceChecks } from './clearance/clearance-checks.js';
 import { errorChecks } from './errors/error-checks.js';
 import { propertyChecks } from './properties/property-checks.js';
+import { rateLimitChecks } from './ratelimit/ratelimit-checks.js';
 
-export const ALL_CHECKS: readonly Check[] = [
+/** Checks of single requests: quick against any target. */
+export const FUNCTIONAL_CHECKS: readonly Check[] = [
   ...credentialChecks,
   ...precedenceChecks,
   ...legacyChecks,
@@ -20,5 +22,10 @@ export const ALL_CHECKS: readonly Check[] = [
   ...propertyChecks,
 ];
 
+/** Rate limits and their headers: load, over about a minute and a half of the target's time. */
+export const RATE_LIMIT_CHECKS: readonly Check[] = rateLimitChecks;
+
+export const ALL_CHECKS: readonly Check[] = [...FUNCTIONAL_CHECKS, ...RATE_LIMIT_CHECKS];
+
 /** The areas a run can be limited to (--only, --skip): requirement ID prefixes. */
-export const AREAS = ['CRED', 'PREC', 'LEG', 'KEY', 'SCOPE', 'TLP', 'ERR', 'SCHEMA'] as const;
+export const AREAS = ['CRED', 'PREC', 'LEG', 'KEY', 'SCOPE', 'TLP', 'ERR', 'RL', 'HDR', 'SCHEMA'] as const;

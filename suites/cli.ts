@@ -9,6 +9,7 @@ import { ProfileError } from './harness/load-profile.js';
 import { startRun, selects } from './harness/run.js';
 import { embeddedTarget, externalTarget, type Target } from './harness/target.js';
 import { AREAS } from './all-checks.js';
+import { estimateLoad } from './ratelimit/observations.js';
 
 export const RUN_USAGE = `Usage: casebender run [options]
 
@@ -22,7 +23,7 @@ Options:
   --skip LIST         leave these areas or requirement IDs out
   --strict            warn and differs fail the run too
   --openapi FILE      the deployment's own OpenAPI document (SCHEMA-1 mismatches then fail)
-  --budget N          at most N requests (default 5000)
+  --budget N          at most N requests (default 100000); the rate-limit load is refused beyond it
   --timeout MS        per request (default 10000)
   --seed N            fast-check seed (default 42)
   --runs N            fast-check runs per property (default 40)
@@ -49,7 +50,7 @@ function parse(argv: readonly string[]) {
         skip: { type: 'string' },
         strict: { type: 'boolean', default: false },
         openapi: { type: 'string' },
-        budget: { type: 'string', default: '5000' },
+        budget: { type: 'string', default: '100000' },
         timeout: { type: 'string', default: '10000' },
         seed: { type: 'string', default: '42' },
         runs: { type: 'string', default: '40' },
@@ -154,7 +155,11 @@ export async function runRunCommand(argv: readonly string[], out: (line: string)
       const a = check.requirement.split('-')[0]!;
       if (a !== area) {
         area = a;
-        say(`${a} …`);
+        if (a === 'RL') {
+          const limited = Object.values(run.context.model.tiers).filter((t) => t !== null);
+          const e = estimateLoad(limited, target.profile.clock?.timeScale ?? 1, (target.profile.target.extraBaseUrls ?? []).length > 0);
+          say(`RL … about ${e.requests} requests over about ${e.seconds} s (time scale ${target.profile.clock?.timeScale ?? 1})`);
+        } else say(`${a} …`);
       }
       const result = await run.runCheck(check);
       results.push(result);

@@ -29,7 +29,7 @@ export class TargetUnreachable extends Error {}
 
 export interface ClientOptions {
   readonly baseUrl: string;
-  /** Most requests this client may send (default 5,000). */
+  /** Most requests this client may send (default 100,000). */
   readonly budget?: number;
   /** Per request, milliseconds (default 10,000). */
   readonly timeoutMs?: number;
@@ -39,6 +39,8 @@ export interface ClientOptions {
 export interface Client {
   send(probe: Probe): Promise<Exchange>;
   readonly sent: () => number;
+  /** Counts requests sent by other means (the load driver) against the same budget. */
+  count(requests: number): void;
   readonly budget: number;
   close(): void;
 }
@@ -57,7 +59,7 @@ export function jsonBody(exchange: Exchange): Record<string, unknown> | undefine
 }
 
 export function createClient(options: ClientOptions): Client {
-  const budget = options.budget ?? 5_000;
+  const budget = options.budget ?? 100_000;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 32 });
   const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 32 });
@@ -65,6 +67,9 @@ export function createClient(options: ClientOptions): Client {
   return {
     budget,
     sent: () => sent,
+    count(requests) {
+      sent += requests;
+    },
     close() {
       httpAgent.destroy();
       httpsAgent.destroy();

@@ -11,11 +11,19 @@ export interface Target {
   stop(): Promise<void>;
 }
 
-/** Starts the embedded mock and returns the profile it writes. */
+/**
+ * The embedded mock's time scale: ten target seconds a real second, so that the rate-limit
+ * suites' minute and a half of target time takes nine real seconds.
+ */
+export const EMBEDDED_TIME_SCALE = 10;
+
+/** Starts the embedded mock and returns the profile it writes (with /api as a second base URL, RL-10). */
 export async function embeddedTarget(options: MockOptions = {}): Promise<Target> {
-  const app = await createMockApp(options);
+  const app = await createMockApp({ timeScale: EMBEDDED_TIME_SCALE, ...options });
   const server = await startMockServer(app, { host: '127.0.0.1', port: 0 });
-  const profile = resolveProfile(JSON.parse(JSON.stringify(app.profile(server.baseUrl, server.controlUrl))), 'the embedded mock');
+  const written = app.profile(server.baseUrl, server.controlUrl);
+  written.target.extraBaseUrls = [`${server.origin}/api`];
+  const profile = resolveProfile(JSON.parse(JSON.stringify(written)), 'the embedded mock');
   return { profile, kind: 'embedded', stop: () => server.close() };
 }
 

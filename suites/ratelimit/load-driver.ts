@@ -1,0 +1,193 @@
+// The load driver of the rate-limit suites: autocannon in-process (`amount` for exact counts) for
+// bursts and full-speed runs, and a paced sender for runs at a given rate — autocannon's
+// overallRate spends each second's allowance at the start of the second, a burst that a token
+// bucket rightly refuses. Every answer is recorded with its time and rate-limit headers, and a
+// per-second timeline is kept for the reports.
+import { Agent, request } from 'node:http';
+import autocannon from 'autocannon';
+import type { Header } from '../harness/keyring.js';
+
+/** One answer as the rate-limit checks read it. */
+export interface Sample {
+  /** Milliseconds since the load started, when the answer arrived (real time). */
+  readonly at: number;
+  readonly status: number;
+  readonly limit?: string;
+  readonly remaining?: string;
+  readonly reset?: string;
+  readonly retryAfter?: string;
+  readonly ratelimit?: string;
+  readonly ratelimitPolicy?: string;
+}
+
+export interface TimelineSecond {
+  readonly second: number;
+  readonly sent: number;
+  readonly ok: number;
+  readonly limited: number;
+  readonly other: number;
+}
+
+export interface LoadRun {
+  readonly label: string;
+  readonly startedAt: number;
+  readonly durationMs: number;
+  readonly samples: readonly Sample[];
+  readonly timeline: readonly TimelineSecond[];
+  readonly errors: number;
+  /** Status code counts from autocannon's own statistics. */
+  readonly statusCounts: Readonly<Record<string, number>>;
+}
+
+export interface LoadSpec {
+  readonly label: string;
+  /** Full URLs to spread the load over, round-robin (RL-10); usually one. */
+  readonly urls: readonly string[];
+  readonly method?: string;
+  readonly headers: readonly Header[];
+  readonly body?: string;
+  /** Exact number of requests (split over the URLs). */
+  readonly amount: number;
+  readonly connections: number;
+  /** Requests per second (real time) over all URLs, evenly paced; as fast as possible when absent. */
+  readonly rate?: number;
+  readonly timeoutSeconds?: number;
+}
+
+const pick = (h: Record<string, string>, name: string): string | undefined => {
+  for (const k in h) if (k.toLowerCase() === name) return h[k];
+  return undefined;
+};
+
+/** Sends the load and records every answer: paced when `rate` is given, else as fast as autocannon goes. */
+export function drive(spec: LoadSpec): Promise<LoadRun> {
+  return spec.rate === undefined ? blast(spec) : paced(spec as LoadSpec & { rate: number });
+}
+
+const TICK_MS = 5;
+
+/** Requests at a steady `rate` a second (real time), spread evenly, round-robin over the URLs. */
+async function paced(spec: LoadSpec & { rate: number }): Promise<LoadRun> {
+  const agent = new Agent({ keepAlive: true, maxSockets: Math.max(4, spec.connections * 4) });
+  const samples: Sample[] = [];
+  const statusCounts: Record<string, number> = {};
+  let errors = 0;
+  const raw: string[] = [];
+  for (const [n, v] of spec.headers) raw.push(n, v);
+  if (spec.body !== undefined) raw.push('Content-Type', 'application/json', 'Content-Length', String(Buffer.byteLength(spec.body)));
+  const started = performance.now();
+  const startedAt = Date.now();
+  const pending: Promise<void>[] = [];
+  const one = (target: string) =>
+    new Promise<void>((resolve) => {
+      const u = new URL(target);
+      const req = request(u, { method: spec.method ?? 'GET', agent, headers: ['Host', u.host, ...raw], timeout: (spec.timeoutSeconds ?? 10) * 1000 }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          const h: Record<string, string> = {};
+          for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) h[res.rawHeaders[i]!.toLowerCase()] = res.rawHeaders[i + 1]!;
+          const status = res.statusCode ?? 0;
+          statusCounts[status] = (statusCounts[status] ?? 0) + 1;
+          samples.push(sampleOf(performance.now() - started, status, h));
+          resolve();
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', () => {
+        errors++;
+        resolve();
+      });
+      if (spec.body !== undefined) req.write(spec.body);
+      req.end();
+    });
+  let sent = 0;
+  while (sent < spec.amount) {
+    const due = Math.min(spec.amount, Math.floor(((performance.now() - started) / 1000) * spec.rate) + 1);
+    while (sent < due) pending.push(one(spec.urls[sent++ % spec.urls.length]!));
+    await new Promise((r) => setTimeout(r, TICK_MS));
+  }
+  await Promise.all(pending);
+  agent.destroy();
+  samples.sort((a, b) => a.at - b.at);
+  return { label: spec.label, startedAt, durationMs: performance.now() - started, samples, timeline: timelineOf(samples), errors, statusCounts };
+}
+
+function sampleOf(at: number, status: number, h: Record<string, string>): Sample {
+  return {
+    at,
+    status,
+    ...opt('limit', pick(h, 'x-ratelimit-limit')),
+    ...opt('remaining', pick(h, 'x-ratelimit-remaining')),
+    ...opt('reset', pick(h, 'x-ratelimit-reset')),
+    ...opt('retryAfter', pick(h, 'retry-after')),
+    ...opt('ratelimit', pick(h, 'ratelimit')),
+    ...opt('ratelimitPolicy', pick(h, 'ratelimit-policy')),
+  };
+}
+
+/** `amount` requests as fast as autocannon sends them over `connections`. */
+async function blast(spec: LoadSpec): Promise<LoadRun> {
+  const samples: Sample[] = [];
+  const started = performance.now();
+  const startedAt = Date.now();
+  let errors = 0;
+  const statusCounts: Record<string, number> = {};
+  const n = spec.urls.length;
+  const headers: Record<string, string> = {};
+  for (const [name, value] of spec.headers) headers[name] = value;
+  if (spec.body !== undefined) headers['content-type'] ??= 'application/json';
+  const runs = spec.urls.map((url, i) => {
+    const amount = Math.floor(spec.amount / n) + (i < spec.amount % n ? 1 : 0);
+    if (amount === 0) return Promise.resolve();
+    const connections = Math.max(1, Math.min(amount, Math.round(spec.connections / n)));
+    let finish: (result: autocannon.Result) => void = () => undefined;
+    let fail: (error: unknown) => void = () => undefined;
+    const done = new Promise<autocannon.Result>((resolve, reject) => {
+      finish = resolve;
+      fail = reject;
+    });
+    const instance = autocannon({
+      url,
+      amount,
+      connections,
+      timeout: spec.timeoutSeconds ?? 10,
+      requests: [
+        {
+          method: (spec.method ?? 'GET') as 'GET',
+          headers,
+          ...(spec.body !== undefined ? { body: spec.body } : {}),
+          onResponse: (status: number, _body: string, _ctx: unknown, h: Record<string, string>) => {
+            samples.push(sampleOf(performance.now() - started, status, h));
+          },
+        },
+      ],
+    } as autocannon.Options, (error: unknown, result: autocannon.Result) => (error ? fail(error) : finish(result)));
+    instance.on('reqError', () => errors++);
+    return done.then((result) => {
+      for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statusCounts[code] = (statusCounts[code] ?? 0) + (stat as { count: number }).count;
+    });
+  });
+  await Promise.all(runs);
+  const durationMs = performance.now() - started;
+  samples.sort((a, b) => a.at - b.at);
+  return { label: spec.label, startedAt, durationMs, samples, timeline: timelineOf(samples), errors, statusCounts };
+}
+
+function opt<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
+}
+
+/** Answers per second of real time: 2xx, 429 and the rest. */
+export function timelineOf(samples: readonly Sample[]): TimelineSecond[] {
+  const out: TimelineSecond[] = [];
+  for (const s of samples) {
+    const second = Math.floor(s.at / 1000);
+    while (out.length <= second) out.push({ second: out.length, sent: 0, ok: 0, limited: 0, other: 0 });
+    const row = out[second]! as { sent: number; ok: number; limited: number; other: number };
+    row.sent++;
+    if (s.status >= 200 && s.status < 300) row.ok++;
+    else if (s.status === 429) row.limited++;
+    else row.other++;
+  }
+  return out;
+}

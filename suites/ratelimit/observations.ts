@@ -1,0 +1,205 @@
+// The rate-limit suites' load, run once per conformance run and shared by the RL and HDR checks:
+// per limited tier a burst, a steady minute, a flood, a fresh key after the flood and a retry
+// after Retry-After; on the lowest tier the RL-9 floods; an Unlimited key at full speed.
+// All real-time amounts follow the target's time scale (profile clock.timeScale).
+import type { TierLimits } from '../../mock/core/types.js';
+import type { CheckContext } from '../harness/check.js';
+import type { Exchange } from '../harness/http-client.js';
+import { credentialHeaders, mangle, stateOf, type Header } from '../harness/keyring.js';
+import type { ResolvedKey } from '../harness/load-profile.js';
+import { drive, type LoadRun } from './load-driver.js';
+import { BudgetExceeded } from '../harness/http-client.js';
+
+export interface KeyHandle {
+  readonly name: string;
+  readonly headers: Header[];
+  readonly path: string;
+}
+
+export interface TierObservations {
+  readonly tier: string;
+  readonly limits: TierLimits;
+  readonly burst?: LoadRun;
+  readonly steady?: LoadRun;
+  readonly flood?: LoadRun;
+  readonly afterFlood?: LoadRun;
+  readonly retry?: { readonly waitedSeconds: number; readonly exchange: Exchange };
+  readonly skipped?: string;
+}
+
+export interface Observations {
+  readonly tiers: readonly TierObservations[];
+  readonly countsOn404?: LoadRun;
+  readonly afterUnauthorized?: LoadRun;
+  readonly unauthorizedFlood?: LoadRun;
+  readonly countsTier?: { readonly tier: string; readonly limits: TierLimits };
+  readonly unlimited?: LoadRun;
+  readonly spread?: { readonly urls: readonly string[]; readonly run: LoadRun; readonly tier: string; readonly limits: TierLimits };
+  /** The target's clock (Unix ms) at a real instant (Unix ms). */
+  readonly toTarget: (realMs: number) => number;
+  readonly timeScale: number;
+  readonly estimate: { readonly requests: number; readonly seconds: number };
+}
+
+/** Target seconds of the steady run (RL-2) and the flood (RL-3). */
+export const STEADY_SECONDS = 60;
+export const FLOOD_SECONDS = 90;
+const FLOOD_FACTOR = 2;
+const UNLIMITED_AMOUNT = 20_000;
+
+/** Requests and real seconds the quick rate-limit load will take, before it starts. */
+export function estimateLoad(tiers: readonly TierLimits[], timeScale: number, spread = false): { requests: number; seconds: number } {
+  let requests = 0;
+  for (const t of tiers) requests += t.burst * 2 + Math.floor(0.9 * t.perMinute) + Math.ceil(((FLOOD_FACTOR * (t.perMinute + t.burst)) / 60) * FLOOD_SECONDS) + 1;
+  const lowest = [...tiers].sort((a, b) => a.perMinute - b.perMinute)[0];
+  if (lowest !== undefined) requests += Math.ceil(((FLOOD_FACTOR * (lowest.perMinute + lowest.burst)) / 60) * FLOOD_SECONDS) * (spread ? 2 : 1) + lowest.burst * 4;
+  requests += UNLIMITED_AMOUNT;
+  // Per tier, the steady minute then the flood; the rest runs beside them; then the Unlimited run.
+  return { requests, seconds: Math.ceil((STEADY_SECONDS + FLOOD_SECONDS) / timeScale + 5) };
+}
+
+/** A key of a tier that has not been used in this run: minted by the control API, or the profile's next one. */
+function keySource(ctx: CheckContext) {
+  const used = new Set<string>();
+  return async (tier: string): Promise<KeyHandle | undefined> => {
+    if (ctx.control !== undefined) {
+      const created = await ctx.control.createKey({ tier, scopes: ['alerts:read'], name: `rl-${tier}-${used.size}` });
+      used.add(created.id);
+      return { name: `minted ${tier} key ${created.id}`, headers: [['Authorization', `Bearer ${created.key!}`]], path: '/alerts?limit=1' };
+    }
+    for (const key of ctx.profile.keys) {
+      if (key.tier !== tier || stateOf(key) !== 'active' || used.has(key.name)) continue;
+      const path = await readPath(ctx, key);
+      if (path === undefined) continue;
+      used.add(key.name);
+      return { name: key.name, headers: credentialHeaders(key), path };
+    }
+    return undefined;
+  };
+}
+
+async function readPath(ctx: CheckContext, key: ResolvedKey): Promise<string | undefined> {
+  for (const path of ['/alerts?limit=1', '/cases?limit=1', '/observables?limit=1', '/users/me']) {
+    if ((await ctx.oracle.expect({ method: 'GET', path, headers: credentialHeaders(key) })).status === 200) return path;
+  }
+  return undefined;
+}
+
+const url = (ctx: CheckContext, path: string, base = ctx.profile.target.baseUrl) => base.replace(/\/+$/, '') + path;
+
+async function tierLoad(ctx: CheckContext, tier: string, limits: TierLimits, fresh: (tier: string) => Promise<KeyHandle | undefined>, scale: number): Promise<TierObservations> {
+  const a = await fresh(tier);
+  const b = a === undefined ? undefined : await fresh(tier);
+  const c = b === undefined ? undefined : await fresh(tier);
+  if (a === undefined || b === undefined || c === undefined) return { tier, limits, skipped: `the profile gives fewer than 3 unused active keys of the ${tier} tier` };
+  const m = limits.perMinute;
+  const burstSize = limits.burst;
+  const burst = await drive({ label: `${tier}: burst of b = ${burstSize} on a rested key`, urls: [url(ctx, a.path)], headers: a.headers, amount: burstSize, connections: burstSize });
+  const steadyAmount = Math.floor(0.9 * m * (STEADY_SECONDS / 60));
+  const steady = await drive({ label: `${tier}: 90% of m/60 a second for ${STEADY_SECONDS} s`, urls: [url(ctx, a.path)], headers: a.headers, amount: steadyAmount, connections: Math.min(8, steadyAmount), rate: ((0.9 * m) / 60) * scale });
+  const floodRate = (FLOOD_FACTOR * (m + burstSize)) / 60;
+  const flood = await drive({
+    label: `${tier}: flood at ${FLOOD_FACTOR}× (m + b) a minute for ${FLOOD_SECONDS} s`,
+    urls: [url(ctx, b.path)],
+    headers: b.headers,
+    amount: Math.ceil(floodRate * FLOOD_SECONDS),
+    connections: 16,
+    rate: floodRate * scale,
+  });
+  const afterFlood = await drive({ label: `${tier}: burst of b on another key right after the flood`, urls: [url(ctx, c.path)], headers: c.headers, amount: burstSize, connections: burstSize });
+  const last429 = [...flood.samples].reverse().find((s) => s.status === 429);
+  let retry: TierObservations['retry'];
+  if (last429?.retryAfter !== undefined && /^\d+$/.test(last429.retryAfter)) {
+    const seconds = Number(last429.retryAfter);
+    await new Promise((r) => setTimeout(r, ctx.realMs(seconds) + 20));
+    retry = { waitedSeconds: seconds, exchange: await ctx.client.send({ method: 'GET', path: b.path, headers: b.headers }) };
+  }
+  return { tier, limits, burst, steady, flood, afterFlood, ...(retry !== undefined ? { retry } : {}) };
+}
+
+const observed = new WeakMap<CheckContext, Promise<Observations>>();
+
+/** The observations of this run, made once. */
+export function observations(ctx: CheckContext): Promise<Observations> {
+  let o = observed.get(ctx);
+  if (o === undefined) {
+    o = observe(ctx);
+    observed.set(ctx, o);
+  }
+  return o;
+}
+
+async function observe(ctx: CheckContext): Promise<Observations> {
+  const scale = ctx.profile.clock?.timeScale ?? 1;
+  let toTarget = (real: number) => real;
+  if (ctx.control !== undefined) {
+    const real0 = Date.now();
+    const clock = await ctx.control.clock();
+    toTarget = (real) => clock.now + (real - real0) * clock.timeScale;
+  }
+  const limited = Object.entries(ctx.model.tiers).filter((e): e is [string, TierLimits] => e[1] !== null);
+  const estimate = estimateLoad(limited.map(([, t]) => t), scale, (ctx.profile.target.extraBaseUrls ?? []).length > 0);
+  if (ctx.client.sent() + estimate.requests > ctx.client.budget) {
+    throw new BudgetExceeded(`the rate-limit load needs about ${estimate.requests} requests, over the budget of ${ctx.client.budget} (${ctx.client.sent()} already sent); raise it with --budget`);
+  }
+  const fresh = keySource(ctx);
+  const lowest = [...limited].sort((x, y) => x[1].perMinute - y[1].perMinute)[0];
+  const floodOf = (limits: TierLimits) => (FLOOD_FACTOR * (limits.perMinute + limits.burst)) / 60;
+
+  // RL-9 on the lowest limited tier: 404s count, 401s count against no key.
+  const counts = async () => {
+    if (lowest === undefined) return {};
+    const [tier, limits] = lowest;
+    const d = await fresh(tier);
+    const e = await fresh(tier);
+    const rate = floodOf(limits);
+    const out: { countsOn404?: LoadRun; unauthorizedFlood?: LoadRun; afterUnauthorized?: LoadRun } = {};
+    if (d !== undefined) {
+      out.countsOn404 = await drive({ label: `${tier}: flood of requests answered 404`, urls: [url(ctx, '/alerts/zz-conformance-unknown-0000')], headers: d.headers, amount: Math.ceil(rate * FLOOD_SECONDS), connections: 16, rate: rate * scale });
+    }
+    if (e !== undefined) {
+      const wrong = e.headers.map(([n, v]): Header => [n, n.toLowerCase() === 'authorization' ? v.replace(/(\S+)$/, (k) => mangle(k, 'flip-last')) : mangle(v, 'flip-last')]);
+      out.unauthorizedFlood = await drive({ label: `${tier}: ${limits.burst * 3} requests with a wrong variant of a key (401)`, urls: [url(ctx, e.path)], headers: wrong, amount: limits.burst * 3, connections: limits.burst });
+      out.afterUnauthorized = await drive({ label: `${tier}: burst of b with that key, after its 401s`, urls: [url(ctx, e.path)], headers: e.headers, amount: limits.burst, connections: limits.burst });
+    }
+    return out;
+  };
+
+  // RL-10: the same flood spread over every base URL of the deployment.
+  const spreadLoad = async (): Promise<Observations['spread']> => {
+    const extra = ctx.profile.target.extraBaseUrls ?? [];
+    if (extra.length === 0 || lowest === undefined) return undefined;
+    const [tier, limits] = lowest;
+    const k = await fresh(tier);
+    if (k === undefined) return undefined;
+    const urls = [ctx.profile.target.baseUrl, ...extra].map((b) => url(ctx, k.path, b));
+    const rate = floodOf(limits);
+    return { urls, tier, limits, run: await drive({ label: `${tier}: flood spread over ${urls.length} base URLs`, urls, headers: k.headers, amount: Math.ceil(rate * FLOOD_SECONDS), connections: 16, rate: rate * scale }) };
+  };
+
+  // Everything side by side, each on its own keys (limits are per key).
+  const [tiers, countRuns, spread] = await Promise.all([Promise.all(limited.map(([name, limits]) => tierLoad(ctx, name, limits, fresh, scale))), counts(), spreadLoad()]);
+  const { countsOn404, unauthorizedFlood, afterUnauthorized } = countRuns;
+
+  // RL-7: an Unlimited key at the highest load this machine generates, alone, after the rest.
+  let unlimited: LoadRun | undefined;
+  const unlimitedTier = Object.entries(ctx.model.tiers).find(([, t]) => t === null)?.[0];
+  if (unlimitedTier !== undefined) {
+    const u = await fresh(unlimitedTier);
+    if (u !== undefined) unlimited = await drive({ label: 'unlimited: as fast as this machine sends', urls: [url(ctx, u.path)], headers: u.headers, amount: UNLIMITED_AMOUNT, connections: 64 });
+  }
+  const runs = [...tiers.flatMap((t) => [t.burst, t.steady, t.flood, t.afterFlood]), countsOn404, unauthorizedFlood, afterUnauthorized, spread?.run, unlimited];
+  ctx.client.count(runs.reduce((n, r) => n + (r === undefined ? 0 : r.samples.length + r.errors), 0));
+  return {
+    tiers,
+    ...(countsOn404 !== undefined ? { countsOn404 } : {}),
+    ...(afterUnauthorized !== undefined ? { afterUnauthorized } : {}),
+    ...(unauthorizedFlood !== undefined ? { unauthorizedFlood } : {}),
+    ...(lowest !== undefined ? { countsTier: { tier: lowest[0], limits: lowest[1] } } : {}),
+    ...(unlimited !== undefined ? { unlimited } : {}),
+    ...(spread !== undefined ? { spread } : {}),
+    toTarget,
+    timeScale: scale,
+    estimate,
+  };
+}

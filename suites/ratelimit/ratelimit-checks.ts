@@ -1,0 +1,251 @@
+// RL and HDR: per-key rate limits and their headers (contract RL-1..11, HDR-1..5), judged over the
+// load the observations module sends once per run.
+import { pass, skip, violation, type Check, type CheckContext, type Verdict } from '../harness/check.js';
+import type { LoadRun, Sample } from './load-driver.js';
+import { observations, type Observations, type TierObservations } from './observations.js';
+import { fingerprint, maxInWindow, MINUTE, perLimiterWindow } from './windows.js';
+
+const ok = (s: Sample) => s.status !== 429;
+const describeSample = (run: LoadRun, s: Sample, scale: number) => `${run.label}: answer ${s.status} at ${((s.at * scale) / 1000).toFixed(2)} s (target time)`;
+
+/** Arrival times in target milliseconds of the admitted answers of a run. */
+const admittedTimes = (run: LoadRun, scale: number) => run.samples.filter(ok).map((s) => s.at * scale);
+
+/**
+ * The slack a count over arrival times needs: an answer arrives a little after its decision, so a
+ * window over arrivals covers decisions from a slightly longer span.
+ */
+function slack(run: LoadRun, perMinute: number, scale: number): number {
+  if (run.samples.length === 0) return 0;
+  const jitterMs = Math.min(5_000, run.durationMs / Math.max(1, run.samples.length)) * scale;
+  return Math.ceil((perMinute * jitterMs) / MINUTE) + 1;
+}
+
+type TierJudge = (t: Required<Pick<TierObservations, 'burst' | 'steady' | 'flood' | 'afterFlood'>> & TierObservations, o: Observations) => string | undefined;
+
+/** Runs a judgement over every limited tier that could be loaded; the first problem is the evidence. */
+async function perTier(ctx: CheckContext, judgeTier: TierJudge, note: string): Promise<Verdict> {
+  const o = await observations(ctx);
+  const loaded = o.tiers.filter((t) => t.skipped === undefined);
+  if (loaded.length === 0) return skip(o.tiers[0]?.skipped ?? 'the model has no limited tier');
+  for (const t of loaded) {
+    const problem = judgeTier(t as Parameters<TierJudge>[0], o);
+    if (problem !== undefined) return violation({ summary: `${t.tier} (m = ${t.limits.perMinute}, h = ${t.limits.perHour}, b = ${t.limits.burst}): ${problem}`, why: note });
+  }
+  const skipped = o.tiers.filter((t) => t.skipped !== undefined).map((t) => t.skipped);
+  return pass(`${loaded.map((t) => t.tier).join(', ')}${skipped.length > 0 ? `; not loaded: ${skipped.join('; ')}` : ''}`);
+}
+
+const firstRefused = (run: LoadRun) => run.samples.find((s) => s.status === 429);
+
+/** Every sample of limited keys, with the run it belongs to. */
+function limitedSamples(o: Observations): { run: LoadRun; sample: Sample; perMinute: number }[] {
+  const out: { run: LoadRun; sample: Sample; perMinute: number }[] = [];
+  for (const t of o.tiers) {
+    for (const run of [t.burst, t.steady, t.flood, t.afterFlood]) if (run !== undefined) for (const sample of run.samples) out.push({ run, sample, perMinute: t.limits.perMinute });
+  }
+  if (o.countsTier !== undefined) for (const run of [o.countsOn404, o.afterUnauthorized]) if (run !== undefined) for (const sample of run.samples) out.push({ run, sample, perMinute: o.countsTier.limits.perMinute });
+  return out;
+}
+
+function capProblem(run: LoadRun, perMinute: number, burst: number, scale: number, fixed: boolean): string | undefined {
+  const cap = perMinute + burst;
+  if (fixed) {
+    for (const [reset, count] of perLimiterWindow(run.samples)) if (count > cap) return `${count} admitted in the limiter window ending at ${reset}, more than m + b = ${cap}`;
+    return undefined;
+  }
+  const most = maxInWindow(admittedTimes(run, scale), MINUTE);
+  const tolerance = slack(run, perMinute, scale);
+  return most.count > cap + tolerance ? `${most.count} admitted within 60 s (from ${(most.from / 1000).toFixed(1)} s of the run), more than m + b = ${cap} (+${tolerance} for arrival jitter)` : undefined;
+}
+
+export const rateLimitChecks: Check[] = [
+  {
+    requirement: 'RL-1',
+    title: 'a rested key gets b requests at once without a 429',
+    run: (ctx) => perTier(ctx, (t, o) => {
+      const refused = firstRefused(t.burst);
+      return refused === undefined ? undefined : `${describeSample(t.burst, refused, o.timeScale)} among ${t.limits.burst} concurrent requests`;
+    }, 'RL-1: the burst is honoured'),
+  },
+  {
+    requirement: 'RL-2',
+    title: 'after the burst, 90% of m/60 a second gets no 429 for a full minute',
+    run: (ctx) => perTier(ctx, (t, o) => {
+      const refused = firstRefused(t.steady);
+      return refused === undefined ? undefined : `${describeSample(t.steady, refused, o.timeScale)}, paced at 90% of the rate`;
+    }, 'RL-2: the rate is honoured'),
+  },
+  {
+    requirement: 'RL-3',
+    title: 'at most m + b non-429 answers a minute (each limiter window for a fixed window)',
+    run: async (ctx) => {
+      const o = await observations(ctx);
+      let kind = '';
+      const verdict = await perTier(ctx, (t) => {
+        const fp = fingerprint(t.flood.samples, t.limits, (at) => o.toTarget(t.flood.startedAt + at));
+        kind ||= `${fp.kind} (${fp.evidence})`;
+        if (firstRefused(t.flood) === undefined) return `a flood at twice m + b a minute met no 429 in ${t.flood.samples.length} requests`;
+        return capProblem(t.flood, t.limits.perMinute, t.limits.burst, o.timeScale, fp.kind === 'fixed-window' || ctx.model.policy.rateLimitAlgorithm === 'fixed-window');
+      }, 'RL-3: the minute cap holds');
+      return verdict.outcome === 'pass' ? pass(`${verdict.note}; behaves like a ${kind}`) : verdict;
+    },
+  },
+  {
+    requirement: 'RL-5',
+    title: 'over the limit the answer is 429, not 403 or 5xx',
+    run: (ctx) => perTier(ctx, (t, o) => {
+      const wrong = t.flood.samples.find((s) => s.status !== 429 && (s.status < 200 || s.status >= 300));
+      if (wrong !== undefined) return `${describeSample(t.flood, wrong, o.timeScale)} during the flood (a refusal must be 429)`;
+      return firstRefused(t.flood) === undefined ? `the flood was never refused (${t.flood.samples.length} answers)` : undefined;
+    }, 'RL-5: 429 means too many requests'),
+  },
+  {
+    requirement: 'RL-6',
+    title: 'exhausting one key leaves another key of the same tier untouched',
+    run: (ctx) => perTier(ctx, (t, o) => {
+      const refused = firstRefused(t.afterFlood);
+      return refused === undefined ? undefined : `${describeSample(t.afterFlood, refused, o.timeScale)}: a key that sent nothing got a 429 while another of its tier was exhausted`;
+    }, 'RL-6: limits are per key'),
+  },
+  {
+    requirement: 'RL-7',
+    title: 'an Unlimited key never gets 429, at the highest load this machine sends',
+    async run(ctx) {
+      const o = await observations(ctx);
+      const run = o.unlimited;
+      if (run === undefined) return skip('the profile gives no unused active key of an Unlimited tier');
+      const refused = firstRefused(run);
+      if (refused !== undefined) return violation({ summary: describeSample(run, refused, o.timeScale), why: 'RL-7: Unlimited means no limit' });
+      const perTargetMinute = (run.samples.length / (run.durationMs / 1000)) * (60 / o.timeScale);
+      const enterprise = Math.max(...Object.values(ctx.model.tiers).map((t) => t?.perMinute ?? 0));
+      return pass(`${run.samples.length} requests at ${Math.round(perTargetMinute)} a target minute, ${(perTargetMinute / enterprise).toFixed(1)}× the largest tier's per-minute rate`);
+    },
+  },
+  {
+    requirement: 'RL-8',
+    title: 'a 429 carries Retry-After in seconds, and a request after that delay is answered',
+    run: (ctx) => perTier(ctx, (t, o) => {
+      const bad = t.flood.samples.find((s) => s.status === 429 && (s.retryAfter === undefined || !/^\d+$/.test(s.retryAfter.trim())));
+      if (bad !== undefined) return `${describeSample(t.flood, bad, o.timeScale)} with Retry-After ${JSON.stringify(bad.retryAfter ?? null)}, not delay-seconds`;
+      if (t.retry === undefined) return firstRefused(t.flood) === undefined ? undefined : 'no 429 to wait out';
+      return t.retry.exchange.status === 429 ? `a request sent ${t.retry.waitedSeconds} s (target time) after the last 429, as its Retry-After said, got 429 again` : undefined;
+    }, 'RL-8: Retry-After tells clients when to come back'),
+  },
+  {
+    requirement: 'RL-9',
+    title: 'every authenticated request counts, whatever its answer; a 401 counts against no key',
+    async run(ctx) {
+      const o = await observations(ctx);
+      if (o.countsTier === undefined || o.countsOn404 === undefined || o.afterUnauthorized === undefined) return skip('the profile gives no unused keys of a limited tier');
+      const { perMinute, burst } = o.countsTier.limits;
+      if (firstRefused(o.countsOn404) === undefined) return violation({ summary: `${o.countsOn404.samples.length} requests answered ${[...new Set(o.countsOn404.samples.map((s) => s.status))].join('/')} at twice m + b a minute met no 429: they were not counted`, why: 'RL-9: 404s count' });
+      const cap = capProblem(o.countsOn404, perMinute, burst, o.timeScale, ctx.model.policy.rateLimitAlgorithm === 'fixed-window');
+      if (cap !== undefined) return violation({ summary: `requests answered 404: ${cap}`, why: 'RL-9: 404s count' });
+      const refused = firstRefused(o.afterUnauthorized);
+      if (refused !== undefined) return violation({ summary: `${describeSample(o.afterUnauthorized, refused, o.timeScale)}: a key whose wrong variants got 401s was limited`, why: 'RL-9: a 401 counts against no key' });
+      return pass();
+    },
+  },
+  {
+    requirement: 'RL-10',
+    title: 'limits hold across every base URL of the deployment',
+    async run(ctx) {
+      const o = await observations(ctx);
+      if (o.spread === undefined) return skip('the profile lists no other base URL of the deployment (target.extraBaseUrls)');
+      const { run, limits } = o.spread;
+      const problem = capProblem(run, limits.perMinute, limits.burst, o.timeScale, ctx.model.policy.rateLimitAlgorithm === 'fixed-window');
+      return problem === undefined ? pass(`${run.samples.length} requests over ${o.spread.urls.length} base URLs`) : violation({ summary: `${o.spread.tier}, load spread over ${o.spread.urls.length} base URLs: ${problem}`, why: 'RL-10: limits are global' });
+    },
+  },
+  {
+    requirement: 'RL-11',
+    title: 'no 60-second window whatsoever holds more than m + b non-429 answers',
+    run: (ctx) => perTier(ctx, (t, o) => capProblem(t.flood, t.limits.perMinute, t.limits.burst, o.timeScale, false), 'RL-11: a fixed window lets twice its allowance through across a boundary'),
+  },
+  {
+    requirement: 'HDR-1',
+    title: 'answers to a limited key carry X-RateLimit-Limit, -Remaining and -Reset, 429s included',
+    async run(ctx) {
+      const o = await observations(ctx);
+      const all = limitedSamples(o).filter((x) => x.sample.status !== 401);
+      const missing = all.find((x) => x.sample.limit === undefined || x.sample.remaining === undefined || x.sample.reset === undefined);
+      if (all.length === 0) return skip('no answers to limited keys were recorded');
+      return missing === undefined ? pass(`${all.length} answers`) : violation({ summary: `${describeSample(missing.run, missing.sample, o.timeScale)} lacks ${['limit', 'remaining', 'reset'].filter((h) => missing.sample[h as 'limit'] === undefined).map((h) => `X-RateLimit-${h[0]!.toUpperCase()}${h.slice(1)}`).join(', ')}`, why: 'HDR-1: CaseBender’s OpenAPI document' });
+    },
+  },
+  {
+    requirement: 'HDR-2',
+    title: 'X-RateLimit-Reset is Unix seconds, not past, at most 3600 s ahead',
+    async run(ctx) {
+      const o = await observations(ctx);
+      const tolerance = Math.max(2, o.timeScale * 0.25);
+      for (const { run, sample } of limitedSamples(o)) {
+        if (sample.reset === undefined) continue;
+        const now = o.toTarget(run.startedAt + sample.at) / 1000;
+        const reset = Number(sample.reset);
+        if (!/^\d+$/.test(sample.reset.trim()) || reset < now - tolerance || reset > now + 3600 + tolerance) {
+          return violation({ summary: `${describeSample(run, sample, o.timeScale)}: X-RateLimit-Reset ${sample.reset} against the target's clock ${Math.floor(now)} (${(reset - now).toFixed(0)} s ahead)`, expected: 'a Unix time in seconds within [now, now + 3600]', why: 'HDR-2' });
+        }
+      }
+      return pass();
+    },
+  },
+  {
+    requirement: 'HDR-3',
+    title: 'X-RateLimit-Limit is m; Remaining is a non-negative integer, 0 on a 429, rising no faster than the refill',
+    async run(ctx) {
+      const o = await observations(ctx);
+      for (const { run, sample, perMinute } of limitedSamples(o)) {
+        if (sample.limit === undefined || sample.remaining === undefined) continue;
+        if (sample.limit.trim() !== String(perMinute)) return violation({ summary: `${describeSample(run, sample, o.timeScale)}: X-RateLimit-Limit ${sample.limit}, the tier's m is ${perMinute}`, why: 'HDR-3' });
+        if (!/^\d+$/.test(sample.remaining.trim())) return violation({ summary: `${describeSample(run, sample, o.timeScale)}: X-RateLimit-Remaining ${JSON.stringify(sample.remaining)}`, why: 'HDR-3: a non-negative integer' });
+        if (sample.status === 429 && Number(sample.remaining) !== 0) return violation({ summary: `${describeSample(run, sample, o.timeScale)}: X-RateLimit-Remaining ${sample.remaining} on a 429`, why: 'HDR-3: 0 on a 429' });
+      }
+      // Remaining must fall as a flood spends the allowance: it never rises faster than the refill.
+      if (ctx.model.policy.rateLimitAlgorithm === 'token-bucket') {
+        for (const t of o.tiers) {
+          const admitted = (t.flood?.samples ?? []).filter((s) => s.status !== 429 && s.remaining !== undefined);
+          for (let i = 1; i < admitted.length; i++) {
+            const a = admitted[i - 1]!;
+            const b = admitted[i]!;
+            const refill = ((b.at - a.at) * o.timeScale * t.limits.perMinute) / MINUTE;
+            if (Number(b.remaining) > Number(a.remaining) + Math.ceil(refill) + 16) {
+              return violation({ summary: `${t.tier} flood: X-RateLimit-Remaining rose from ${a.remaining} to ${b.remaining} in ${((b.at - a.at) * o.timeScale / 1000).toFixed(2)} s, faster than m/60 refills`, why: 'HDR-3 (REF): Remaining follows the algorithm' });
+            }
+          }
+          const first = admitted[0];
+          if (first !== undefined && admitted.length >= t.limits.burst && admitted.every((s) => s.remaining === first.remaining)) {
+            return violation({ summary: `${t.tier} flood: X-RateLimit-Remaining stayed ${first.remaining} over ${admitted.length} admitted requests`, why: 'HDR-3: Remaining counts what is left' });
+          }
+        }
+      }
+      return pass();
+    },
+  },
+  {
+    requirement: 'HDR-4',
+    title: 'Unlimited keys get no X-RateLimit-* headers',
+    async run(ctx) {
+      const o = await observations(ctx);
+      if (o.unlimited === undefined) return skip('the profile gives no unused active key of an Unlimited tier');
+      const with_ = o.unlimited.samples.find((s) => s.limit !== undefined || s.remaining !== undefined || s.reset !== undefined);
+      return with_ === undefined ? pass(`${o.unlimited.samples.length} answers`) : violation({ summary: `${describeSample(o.unlimited, with_, o.timeScale)} carries X-RateLimit-* headers`, why: 'HDR-4 (REF)' });
+    },
+  },
+  {
+    requirement: 'HDR-5',
+    title: 'IETF RateLimit / RateLimit-Policy headers, where sent, parse and agree with X-RateLimit-*',
+    async run(ctx) {
+      const o = await observations(ctx);
+      const sent = limitedSamples(o).filter((x) => x.sample.ratelimit !== undefined || x.sample.ratelimitPolicy !== undefined);
+      if (sent.length === 0) return pass('the target sends no IETF RateLimit headers (nothing to compare)');
+      for (const { run, sample } of sent) {
+        const r = /(?:^|[;,\s])r=(\d+)/.exec(sample.ratelimit ?? '') ?? /remaining=(\d+)/.exec(sample.ratelimit ?? '');
+        if (r === null) return violation({ summary: `${describeSample(run, sample, o.timeScale)}: RateLimit ${JSON.stringify(sample.ratelimit)} has no remaining (r=)`, why: 'HDR-5' });
+        if (sample.remaining !== undefined && r[1] !== sample.remaining.trim()) return violation({ summary: `${describeSample(run, sample, o.timeScale)}: RateLimit says ${r[1]} remain, X-RateLimit-Remaining ${sample.remaining}`, why: 'HDR-5: the two must agree' });
+      }
+      return pass(`${sent.length} answers`);
+    },
+  },
+];
