@@ -13,5 +13,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // The rate-limit tests mostly wait on target time; a third worker overlaps that waiting.
+    maxWorkers: 3,
   },
 });

@@ -51,9 +51,13 @@ export interface MockApp {
 function withFaults(faults: readonly Fault[], stores: Stores, clock: Clock, build: (stores: Stores, rules?: Partial<Rules>) => RequestHandler): RequestHandler {
   if (faults.length === 0) return build(stores);
   let keys = stores.keys;
-  for (const f of faults) if (f.keys !== undefined) keys = f.keys(keys);
+  let limiter = stores.limiter;
+  for (const f of faults) {
+    if (f.keys !== undefined) keys = f.keys(keys);
+    if (f.limiter !== undefined) limiter = f.limiter(limiter);
+  }
   const rules = Object.assign({}, ...faults.map((f) => f.rules ?? {})) as Partial<Rules>;
-  const handler = build({ ...stores, keys }, rules);
+  const handler = build({ ...stores, keys, limiter }, rules);
   return async (facts) => {
     let request = facts;
     for (const f of faults) if (f.before !== undefined) request = await f.before(request, stores, clock.now());

@@ -7,7 +7,7 @@ import type { Answer } from '../core/answer.js';
 import { extractCredential } from '../core/credentials.js';
 import type { RequestFacts, Rules } from '../core/handle-request.js';
 import type { KeyRecord } from '../core/types.js';
-import type { KeyStore, Stores } from '../store/types.js';
+import type { KeyStore, LimiterStore, Stores } from '../store/types.js';
 
 export interface Fault {
   readonly name: string;
@@ -15,6 +15,7 @@ export interface Fault {
   readonly breaks: readonly string[];
   readonly description: string;
   readonly keys?: (store: KeyStore) => KeyStore;
+  readonly limiter?: (store: LimiterStore) => LimiterStore;
   readonly rules?: Partial<Rules>;
   readonly before?: (facts: RequestFacts, stores: Stores, now: number) => Promise<RequestFacts> | RequestFacts;
   readonly after?: (answer: Answer, facts: RequestFacts) => Answer;
@@ -119,7 +120,41 @@ export const FAULTS: readonly Fault[] = [
     description: 'lists include entities above the key’s TLP/PAP clearance',
     rules: { visibleTo: () => true },
   },
+  {
+    name: 'burst-off-by-one',
+    breaks: ['RL-1'],
+    description: 'the token bucket holds b − 1, so a rested key cannot send b at once',
+    limiter: (store) => ({ take: (id, now, tier, algorithm) => store.take(id, now, { ...tier, burst: tier.burst - 1 }, algorithm), peek: (id) => store.peek(id) }),
+  },
+  {
+    name: 'limits-per-ip',
+    breaks: ['RL-6'],
+    description: 'one limit for every key of a tier from the same client, as a per-IP limiter behaves',
+    limiter: (store) => ({ take: (_id, now, tier, algorithm) => store.take(`shared:${tier.perMinute}`, now, tier, algorithm), peek: (id) => store.peek(id) }),
+  },
+  {
+    name: 'retry-after-too-short',
+    breaks: ['RL-8'],
+    description: 'Retry-After is one second shorter than the wait',
+    after: (answer) => (answer.status === 429 && answer.headers['Retry-After'] !== undefined ? { ...answer, headers: { ...answer.headers, 'Retry-After': String(Math.max(0, Number(answer.headers['Retry-After']) - 1)) } } : answer),
+  },
+  {
+    name: 'remaining-does-not-fall',
+    breaks: ['HDR-3'],
+    description: 'X-RateLimit-Remaining on admitted answers is always the tier’s per-minute figure',
+    after: (answer) =>
+      answer.status !== 429 && answer.headers['X-RateLimit-Limit'] !== undefined ? { ...answer, headers: { ...answer.headers, 'X-RateLimit-Remaining': answer.headers['X-RateLimit-Limit'] } } : answer,
+  },
+  {
+    name: 'reset-in-milliseconds',
+    breaks: ['HDR-2'],
+    description: 'X-RateLimit-Reset is a Unix time in milliseconds',
+    after: (answer) => (answer.headers['X-RateLimit-Reset'] !== undefined ? { ...answer, headers: { ...answer.headers, 'X-RateLimit-Reset': String(Number(answer.headers['X-RateLimit-Reset']) * 1000) } } : answer),
+  },
 ];
+
+/** The faults that break a rate-limit requirement (judged by the load suites). */
+export const RATE_LIMIT_FAULTS: readonly Fault[] = FAULTS.filter((f) => f.breaks.some((id) => id.startsWith('RL-') || id.startsWith('HDR-')));
 
 /** The faults named, or an Error naming the unknown ones and the known ones. */
 export function resolveFaults(names: readonly string[]): Fault[] {

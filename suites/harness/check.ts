@@ -39,6 +39,8 @@ export interface CheckContext {
   readonly fc: { readonly seed: number; readonly numRuns: number };
   /** Milliseconds of real time for `seconds` of target time (the profile's time scale). */
   realMs(seconds: number): number;
+  /** Limits on the rate-limit load: only these tiers, and this many requests for the Unlimited run. */
+  readonly rateLimit?: { readonly tiers?: readonly string[]; readonly unlimitedAmount?: number };
 }
 
 export interface Check {

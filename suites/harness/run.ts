@@ -26,6 +26,7 @@ export interface RunOptions {
   readonly numRuns?: number;
   /** The deployment's own OpenAPI document: SCHEMA-1 mismatches then fail (DOC) instead of differ. */
   readonly openapi?: string;
+  readonly rateLimit?: CheckContext['rateLimit'];
 }
 
 export interface Run {
@@ -73,6 +74,7 @@ export async function startRun(options: RunOptions): Promise<Run> {
     control,
     fc: { seed: options.seed ?? 42, numRuns: options.numRuns ?? 40 },
     realMs: (seconds) => (seconds * 1000) / timeScale,
+    ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
     async send(probe: Probe): Promise<Exchange> {
       let exchange = await client.send(probe);
       // Rate limits are the RL suites' business: here a 429 is waited out and the request sent again.

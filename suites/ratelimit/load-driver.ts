@@ -30,7 +30,9 @@ export interface TimelineSecond {
 
 export interface LoadRun {
   readonly label: string;
+  /** Unix ms, and performance.now(), at the start. */
   readonly startedAt: number;
+  readonly startedPerf: number;
   readonly durationMs: number;
   readonly samples: readonly Sample[];
   readonly timeline: readonly TimelineSecond[];
@@ -109,7 +111,7 @@ async function paced(spec: LoadSpec & { rate: number }): Promise<LoadRun> {
   await Promise.all(pending);
   agent.destroy();
   samples.sort((a, b) => a.at - b.at);
-  return { label: spec.label, startedAt, durationMs: performance.now() - started, samples, timeline: timelineOf(samples), errors, statusCounts };
+  return { label: spec.label, startedAt, startedPerf: started, durationMs: performance.now() - started, samples, timeline: timelineOf(samples), errors, statusCounts };
 }
 
 function sampleOf(at: number, status: number, h: Record<string, string>): Sample {
@@ -170,7 +172,7 @@ async function blast(spec: LoadSpec): Promise<LoadRun> {
   await Promise.all(runs);
   const durationMs = performance.now() - started;
   samples.sort((a, b) => a.at - b.at);
-  return { label: spec.label, startedAt, durationMs, samples, timeline: timelineOf(samples), errors, statusCounts };
+  return { label: spec.label, startedAt, startedPerf: started, durationMs, samples, timeline: timelineOf(samples), errors, statusCounts };
 }
 
 function opt<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
@@ -190,4 +192,60 @@ export function timelineOf(samples: readonly Sample[]): TimelineSecond[] {
     else row.other++;
   }
   return out;
+}
+
+/** The answer to a request sent exactly a 429's Retry-After after that 429 arrived (RL-8). */
+export interface RetryProbe {
+  readonly retryAfter: string | undefined;
+  readonly status: number | undefined;
+}
+
+/**
+ * Sends requests one at a time on one connection until the first 429, then waits exactly its
+ * Retry-After (converted by `realMs`) from the moment it arrived and sends one more. One at a
+ * time, so the 429 comes right after the allowance is spent and the wait is measured from it:
+ * a Retry-After one second short then meets another 429.
+ */
+export async function exhaustThenRetry(spec: { label: string; url: string; headers: readonly Header[]; max: number; realMs: (seconds: number) => number }): Promise<{ run: LoadRun; retry: RetryProbe }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const u = new URL(spec.url);
+  const raw = ['Host', u.host, ...spec.headers.flat()];
+  const started = performance.now();
+  const startedAt = Date.now();
+  const samples: Sample[] = [];
+  const statusCounts: Record<string, number> = {};
+  let errors = 0;
+  const once = () =>
+    new Promise<Sample | undefined>((resolve) => {
+      const req = request(u, { method: 'GET', agent, headers: raw, timeout: 10_000 }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          const h: Record<string, string> = {};
+          for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) h[res.rawHeaders[i]!.toLowerCase()] = res.rawHeaders[i + 1]!;
+          const s = sampleOf(performance.now() - started, res.statusCode ?? 0, h);
+          statusCounts[s.status] = (statusCounts[s.status] ?? 0) + 1;
+          samples.push(s);
+          resolve(s);
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', () => {
+        errors++;
+        resolve(undefined);
+      });
+      req.end();
+    });
+  let retry: RetryProbe = { retryAfter: undefined, status: undefined };
+  for (let i = 0; i < spec.max; i++) {
+    const s = await once();
+    if (s?.status !== 429) continue;
+    const seconds = s.retryAfter !== undefined && /^\d+$/.test(s.retryAfter.trim()) ? Number(s.retryAfter) : undefined;
+    if (seconds !== undefined) {
+      await new Promise((r) => setTimeout(r, Math.max(0, spec.realMs(seconds) - (performance.now() - started - s.at))));
+      retry = { retryAfter: s.retryAfter, status: (await once())?.status };
+    } else retry = { retryAfter: s.retryAfter, status: undefined };
+    break;
+  }
+  agent.destroy();
+  return { run: { label: spec.label, startedAt, startedPerf: started, durationMs: performance.now() - started, samples, timeline: timelineOf(samples), errors, statusCounts }, retry };
 }

@@ -4,10 +4,9 @@
 // All real-time amounts follow the target's time scale (profile clock.timeScale).
 import type { TierLimits } from '../../mock/core/types.js';
 import type { CheckContext } from '../harness/check.js';
-import type { Exchange } from '../harness/http-client.js';
 import { credentialHeaders, mangle, stateOf, type Header } from '../harness/keyring.js';
 import type { ResolvedKey } from '../harness/load-profile.js';
-import { drive, type LoadRun } from './load-driver.js';
+import { drive, exhaustThenRetry, type LoadRun, type RetryProbe } from './load-driver.js';
 import { BudgetExceeded } from '../harness/http-client.js';
 
 export interface KeyHandle {
@@ -23,7 +22,8 @@ export interface TierObservations {
   readonly steady?: LoadRun;
   readonly flood?: LoadRun;
   readonly afterFlood?: LoadRun;
-  readonly retry?: { readonly waitedSeconds: number; readonly exchange: Exchange };
+  readonly exhaust?: LoadRun;
+  readonly retry?: RetryProbe;
   readonly skipped?: string;
 }
 
@@ -46,16 +46,18 @@ export const STEADY_SECONDS = 60;
 export const FLOOD_SECONDS = 90;
 const FLOOD_FACTOR = 2;
 const UNLIMITED_AMOUNT = 20_000;
+/** Target seconds between the tier loads and the RL-9 / RL-10 loads, so these start on rested limits. */
+export const REST_SECONDS = 60;
 
 /** Requests and real seconds the quick rate-limit load will take, before it starts. */
-export function estimateLoad(tiers: readonly TierLimits[], timeScale: number, spread = false): { requests: number; seconds: number } {
+export function estimateLoad(tiers: readonly TierLimits[], timeScale: number, spread = false, unlimitedAmount = UNLIMITED_AMOUNT): { requests: number; seconds: number } {
   let requests = 0;
-  for (const t of tiers) requests += t.burst * 2 + Math.floor(0.9 * t.perMinute) + Math.ceil(((FLOOD_FACTOR * (t.perMinute + t.burst)) / 60) * FLOOD_SECONDS) + 1;
+  for (const t of tiers) requests += t.burst * 4 + t.perMinute + Math.floor(0.9 * t.perMinute) + Math.ceil(((FLOOD_FACTOR * (t.perMinute + t.burst)) / 60) * FLOOD_SECONDS) + 1;
   const lowest = [...tiers].sort((a, b) => a.perMinute - b.perMinute)[0];
   if (lowest !== undefined) requests += Math.ceil(((FLOOD_FACTOR * (lowest.perMinute + lowest.burst)) / 60) * FLOOD_SECONDS) * (spread ? 2 : 1) + lowest.burst * 4;
-  requests += UNLIMITED_AMOUNT;
-  // Per tier, the steady minute then the flood; the rest runs beside them; then the Unlimited run.
-  return { requests, seconds: Math.ceil((STEADY_SECONDS + FLOOD_SECONDS) / timeScale + 5) };
+  requests += unlimitedAmount;
+  // Per tier, the steady minute then the flood; a minute's rest; the RL-9 and RL-10 floods; then the Unlimited run.
+  return { requests, seconds: Math.ceil((STEADY_SECONDS + FLOOD_SECONDS + REST_SECONDS + FLOOD_SECONDS) / timeScale + 5) };
 }
 
 /** A key of a tier that has not been used in this run: minted by the control API, or the profile's next one. */
@@ -107,14 +109,11 @@ async function tierLoad(ctx: CheckContext, tier: string, limits: TierLimits, fre
     rate: floodRate * scale,
   });
   const afterFlood = await drive({ label: `${tier}: burst of b on another key right after the flood`, urls: [url(ctx, c.path)], headers: c.headers, amount: burstSize, connections: burstSize });
-  const last429 = [...flood.samples].reverse().find((s) => s.status === 429);
-  let retry: TierObservations['retry'];
-  if (last429?.retryAfter !== undefined && /^\d+$/.test(last429.retryAfter)) {
-    const seconds = Number(last429.retryAfter);
-    await new Promise((r) => setTimeout(r, ctx.realMs(seconds) + 20));
-    retry = { waitedSeconds: seconds, exchange: await ctx.client.send({ method: 'GET', path: b.path, headers: b.headers }) };
-  }
-  return { tier, limits, burst, steady, flood, afterFlood, ...(retry !== undefined ? { retry } : {}) };
+  // RL-8: spend the flooded key's allowance one request at a time, then wait exactly the first
+  // 429's Retry-After and try again (m + 2b is more than any window algorithm has left).
+  const { run: exhaust, retry: probe } = await exhaustThenRetry({ label: `${tier}: one at a time on the flooded key until a 429, then its Retry-After`, url: url(ctx, b.path), headers: b.headers, max: m + 2 * burstSize, realMs: ctx.realMs });
+  const retry: TierObservations['retry'] = probe;
+  return { tier, limits, burst, steady, flood, afterFlood, exhaust, retry };
 }
 
 const observed = new WeakMap<CheckContext, Promise<Observations>>();
@@ -137,13 +136,19 @@ async function observe(ctx: CheckContext): Promise<Observations> {
     const clock = await ctx.control.clock();
     toTarget = (real) => clock.now + (real - real0) * clock.timeScale;
   }
-  const limited = Object.entries(ctx.model.tiers).filter((e): e is [string, TierLimits] => e[1] !== null);
-  const estimate = estimateLoad(limited.map(([, t]) => t), scale, (ctx.profile.target.extraBaseUrls ?? []).length > 0);
+  const only = ctx.rateLimit?.tiers;
+  const limited = Object.entries(ctx.model.tiers).filter((e): e is [string, TierLimits] => e[1] !== null && (only === undefined || only.includes(e[0])));
+  const unlimitedAmount = ctx.rateLimit?.unlimitedAmount ?? UNLIMITED_AMOUNT;
+  const estimate = estimateLoad(limited.map(([, t]) => t), scale, (ctx.profile.target.extraBaseUrls ?? []).length > 0, unlimitedAmount);
   if (ctx.client.sent() + estimate.requests > ctx.client.budget) {
     throw new BudgetExceeded(`the rate-limit load needs about ${estimate.requests} requests, over the budget of ${ctx.client.budget} (${ctx.client.sent()} already sent); raise it with --budget`);
   }
   const fresh = keySource(ctx);
-  const lowest = [...limited].sort((x, y) => x[1].perMinute - y[1].perMinute)[0];
+  const ascending = [...limited].sort((x, y) => x[1].perMinute - y[1].perMinute);
+  const lowest = ascending[0];
+  // RL-10 uses another tier than RL-9, so that the two loads, side by side, share no limit even
+  // on a deployment that (wrongly) shares one among all keys of a tier.
+  const spreadTier = ascending[1] ?? ascending[0];
   const floodOf = (limits: TierLimits) => (FLOOD_FACTOR * (limits.perMinute + limits.burst)) / 60;
 
   // RL-9 on the lowest limited tier: 404s count, 401s count against no key.
@@ -154,13 +159,13 @@ async function observe(ctx: CheckContext): Promise<Observations> {
     const e = await fresh(tier);
     const rate = floodOf(limits);
     const out: { countsOn404?: LoadRun; unauthorizedFlood?: LoadRun; afterUnauthorized?: LoadRun } = {};
-    if (d !== undefined) {
-      out.countsOn404 = await drive({ label: `${tier}: flood of requests answered 404`, urls: [url(ctx, '/alerts/zz-conformance-unknown-0000')], headers: d.headers, amount: Math.ceil(rate * FLOOD_SECONDS), connections: 16, rate: rate * scale });
-    }
     if (e !== undefined) {
       const wrong = e.headers.map(([n, v]): Header => [n, n.toLowerCase() === 'authorization' ? v.replace(/(\S+)$/, (k) => mangle(k, 'flip-last')) : mangle(v, 'flip-last')]);
       out.unauthorizedFlood = await drive({ label: `${tier}: ${limits.burst * 3} requests with a wrong variant of a key (401)`, urls: [url(ctx, e.path)], headers: wrong, amount: limits.burst * 3, connections: limits.burst });
       out.afterUnauthorized = await drive({ label: `${tier}: burst of b with that key, after its 401s`, urls: [url(ctx, e.path)], headers: e.headers, amount: limits.burst, connections: limits.burst });
+    }
+    if (d !== undefined) {
+      out.countsOn404 = await drive({ label: `${tier}: flood of requests answered 404`, urls: [url(ctx, '/alerts/zz-conformance-unknown-0000')], headers: d.headers, amount: Math.ceil(rate * FLOOD_SECONDS), connections: 16, rate: rate * scale });
     }
     return out;
   };
@@ -168,8 +173,8 @@ async function observe(ctx: CheckContext): Promise<Observations> {
   // RL-10: the same flood spread over every base URL of the deployment.
   const spreadLoad = async (): Promise<Observations['spread']> => {
     const extra = ctx.profile.target.extraBaseUrls ?? [];
-    if (extra.length === 0 || lowest === undefined) return undefined;
-    const [tier, limits] = lowest;
+    if (extra.length === 0 || spreadTier === undefined) return undefined;
+    const [tier, limits] = spreadTier;
     const k = await fresh(tier);
     if (k === undefined) return undefined;
     const urls = [ctx.profile.target.baseUrl, ...extra].map((b) => url(ctx, k.path, b));
@@ -177,8 +182,10 @@ async function observe(ctx: CheckContext): Promise<Observations> {
     return { urls, tier, limits, run: await drive({ label: `${tier}: flood spread over ${urls.length} base URLs`, urls, headers: k.headers, amount: Math.ceil(rate * FLOOD_SECONDS), connections: 16, rate: rate * scale }) };
   };
 
-  // Everything side by side, each on its own keys (limits are per key).
-  const [tiers, countRuns, spread] = await Promise.all([Promise.all(limited.map(([name, limits]) => tierLoad(ctx, name, limits, fresh, scale))), counts(), spreadLoad()]);
+  // The tiers side by side, each on its own keys; then a rest; then RL-9 and RL-10 side by side.
+  const tiers = await Promise.all(limited.map(([name, limits]) => tierLoad(ctx, name, limits, fresh, scale)));
+  await new Promise((r) => setTimeout(r, ctx.realMs(REST_SECONDS)));
+  const [countRuns, spread] = await Promise.all([counts(), spreadLoad()]);
   const { countsOn404, unauthorizedFlood, afterUnauthorized } = countRuns;
 
   // RL-7: an Unlimited key at the highest load this machine generates, alone, after the rest.
@@ -186,9 +193,9 @@ async function observe(ctx: CheckContext): Promise<Observations> {
   const unlimitedTier = Object.entries(ctx.model.tiers).find(([, t]) => t === null)?.[0];
   if (unlimitedTier !== undefined) {
     const u = await fresh(unlimitedTier);
-    if (u !== undefined) unlimited = await drive({ label: 'unlimited: as fast as this machine sends', urls: [url(ctx, u.path)], headers: u.headers, amount: UNLIMITED_AMOUNT, connections: 64 });
+    if (u !== undefined) unlimited = await drive({ label: 'unlimited: as fast as this machine sends', urls: [url(ctx, u.path)], headers: u.headers, amount: unlimitedAmount, connections: 64 });
   }
-  const runs = [...tiers.flatMap((t) => [t.burst, t.steady, t.flood, t.afterFlood]), countsOn404, unauthorizedFlood, afterUnauthorized, spread?.run, unlimited];
+  const runs = [...tiers.flatMap((t) => [t.burst, t.steady, t.flood, t.afterFlood, t.exhaust]), countsOn404, unauthorizedFlood, afterUnauthorized, spread?.run, unlimited];
   ctx.client.count(runs.reduce((n, r) => n + (r === undefined ? 0 : r.samples.length + r.errors), 0));
   return {
     tiers,

@@ -37,12 +37,13 @@ async function perTier(ctx: CheckContext, judgeTier: TierJudge, note: string): P
 }
 
 const firstRefused = (run: LoadRun) => run.samples.find((s) => s.status === 429);
+const refusals = (run: LoadRun) => run.samples.filter((s) => s.status === 429).length;
 
 /** Every sample of limited keys, with the run it belongs to. */
 function limitedSamples(o: Observations): { run: LoadRun; sample: Sample; perMinute: number }[] {
   const out: { run: LoadRun; sample: Sample; perMinute: number }[] = [];
   for (const t of o.tiers) {
-    for (const run of [t.burst, t.steady, t.flood, t.afterFlood]) if (run !== undefined) for (const sample of run.samples) out.push({ run, sample, perMinute: t.limits.perMinute });
+    for (const run of [t.burst, t.steady, t.flood, t.afterFlood, t.exhaust]) if (run !== undefined) for (const sample of run.samples) out.push({ run, sample, perMinute: t.limits.perMinute });
   }
   if (o.countsTier !== undefined) for (const run of [o.countsOn404, o.afterUnauthorized]) if (run !== undefined) for (const sample of run.samples) out.push({ run, sample, perMinute: o.countsTier.limits.perMinute });
   return out;
@@ -103,9 +104,10 @@ export const rateLimitChecks: Check[] = [
   {
     requirement: 'RL-6',
     title: 'exhausting one key leaves another key of the same tier untouched',
+    // Judged against the rested key's burst (RL-1's): a wrong burst size is RL-1's, not this one's.
     run: (ctx) => perTier(ctx, (t, o) => {
-      const refused = firstRefused(t.afterFlood);
-      return refused === undefined ? undefined : `${describeSample(t.afterFlood, refused, o.timeScale)}: a key that sent nothing got a 429 while another of its tier was exhausted`;
+      const refused = refusals(t.afterFlood);
+      return refused <= refusals(t.burst) ? undefined : `a key that sent nothing got ${refused} × 429 in a burst of b right after another key of its tier was exhausted (a rested key got ${refusals(t.burst)})`;
     }, 'RL-6: limits are per key'),
   },
   {
@@ -128,8 +130,10 @@ export const rateLimitChecks: Check[] = [
     run: (ctx) => perTier(ctx, (t, o) => {
       const bad = t.flood.samples.find((s) => s.status === 429 && (s.retryAfter === undefined || !/^\d+$/.test(s.retryAfter.trim())));
       if (bad !== undefined) return `${describeSample(t.flood, bad, o.timeScale)} with Retry-After ${JSON.stringify(bad.retryAfter ?? null)}, not delay-seconds`;
-      if (t.retry === undefined) return firstRefused(t.flood) === undefined ? undefined : 'no 429 to wait out';
-      return t.retry.exchange.status === 429 ? `a request sent ${t.retry.waitedSeconds} s (target time) after the last 429, as its Retry-After said, got 429 again` : undefined;
+      const bad2 = (t.exhaust?.samples ?? []).find((s) => s.status === 429 && (s.retryAfter === undefined || !/^\d+$/.test(s.retryAfter.trim())));
+      if (bad2 !== undefined) return `${describeSample(t.exhaust!, bad2, o.timeScale)} with Retry-After ${JSON.stringify(bad2.retryAfter ?? null)}, not delay-seconds`;
+      if (t.retry === undefined || t.retry.retryAfter === undefined) return firstRefused(t.flood) === undefined ? undefined : `no 429 with a Retry-After came in ${t.exhaust?.samples.length ?? 0} requests one at a time`;
+      return t.retry.status === 429 ? `a request sent exactly Retry-After (${t.retry.retryAfter} s, target time) after a 429 got 429 again` : undefined;
     }, 'RL-8: Retry-After tells clients when to come back'),
   },
   {
@@ -142,8 +146,9 @@ export const rateLimitChecks: Check[] = [
       if (firstRefused(o.countsOn404) === undefined) return violation({ summary: `${o.countsOn404.samples.length} requests answered ${[...new Set(o.countsOn404.samples.map((s) => s.status))].join('/')} at twice m + b a minute met no 429: they were not counted`, why: 'RL-9: 404s count' });
       const cap = capProblem(o.countsOn404, perMinute, burst, o.timeScale, ctx.model.policy.rateLimitAlgorithm === 'fixed-window');
       if (cap !== undefined) return violation({ summary: `requests answered 404: ${cap}`, why: 'RL-9: 404s count' });
-      const refused = firstRefused(o.afterUnauthorized);
-      if (refused !== undefined) return violation({ summary: `${describeSample(o.afterUnauthorized, refused, o.timeScale)}: a key whose wrong variants got 401s was limited`, why: 'RL-9: a 401 counts against no key' });
+      const rested = o.tiers.find((t) => t.tier === o.countsTier!.tier)?.burst;
+      const refused = refusals(o.afterUnauthorized);
+      if (refused > (rested === undefined ? 0 : refusals(rested))) return violation({ summary: `a key whose wrong variants got ${o.unauthorizedFlood?.samples.length ?? 0} × 401 then got ${refused} × 429 in a burst of b (a rested key got ${rested === undefined ? 0 : refusals(rested)})`, why: 'RL-9: a 401 counts against no key' });
       return pass();
     },
   },

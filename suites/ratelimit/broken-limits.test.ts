@@ -1,0 +1,12 @@
+// The rate-limit suites against broken limiters (mock/faults): each is caught under the
+// requirement it breaks, and only there.
+import { describe, expect, it } from 'vitest';
+import { RATE_LIMIT_FAULTS } from '../../mock/faults/faults.js';
+import { rateLimitRun } from './rate-limit-run.js';
+
+describe('rate-limit suites against broken limiters', () => {
+  it.each(RATE_LIMIT_FAULTS.map((f) => [f.name, f.breaks.join(', '), f]))('%s is caught under %s, and only there', async (_name, _ids, fault) => {
+    const { blamed, lines } = await rateLimitRun({ faults: [fault.name] });
+    expect(blamed, lines.join('\n')).toEqual([...fault.breaks].sort());
+  }, 60_000);
+});
