@@ -27,11 +27,24 @@ export function emptyAnswer(status: number): Answer {
   return { status, headers: {} };
 }
 
+const problemTexts = new Map<string, string>();
+const MAX_CACHED_PROBLEMS = 1_000;
+
 /** The problem+json answer of a failure: the one place failures become HTTP (ERR-1). */
 export function failureAnswer(failure: Failure): Answer {
-  return {
-    status: failure.status,
-    headers: { 'Content-Type': PROBLEM_CONTENT_TYPE, ...failure.headers },
-    body: JSON.stringify(problemBody(failure)),
-  };
+  const headers: Record<string, string> = { 'Content-Type': PROBLEM_CONTENT_TYPE };
+  if (failure.headers !== undefined) for (const name in failure.headers) headers[name] = failure.headers[name]!;
+  return { status: failure.status, headers, body: problemText(failure) };
+}
+
+/** Failures repeat (the same 401s and 429s over and over): their text is made once. */
+function problemText(failure: Failure): string {
+  if (failure.errors !== undefined) return JSON.stringify(problemBody(failure));
+  const key = `${failure.status} ${failure.code} ${failure.detail}`;
+  let text = problemTexts.get(key);
+  if (text === undefined) {
+    text = JSON.stringify(problemBody(failure));
+    if (problemTexts.size < MAX_CACHED_PROBLEMS) problemTexts.set(key, text);
+  }
+  return text;
 }

@@ -1,6 +1,6 @@
 // Key material: generation, hashing and constant-time comparison (contract: KEY, CRED-6).
 // Stores keep only the SHA-256 of a key or secret; the material is shown once, at creation.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { MODERN_KEY_PREFIX } from './credentials.js';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -24,7 +24,8 @@ export function randomBase62(length: number): string {
 
 /** SHA-256 of a key or secret; the only form in which a store keeps them. */
 export function hashSecret(secret: string): Buffer {
-  return createHash('sha256').update(secret, 'utf8').digest();
+  // One-shot (Node 20.12+): no Hash object per request.
+  return hash('sha256', secret, 'buffer');
 }
 
 /** Constant-time equality of two digests. */

@@ -29,13 +29,23 @@ export function createRouter(operations: readonly Operation[]): (method: string,
     const segments = operation.path.split('/').slice(1);
     return { operation, segments, collection: segments[0]! };
   });
-  // Literal routes first, so that they win over parameters.
+  // Literal routes first, so that they win over parameters; then indexed by the first segment
+  // and the number of segments, so a request looks at a handful of routes, not all of them.
   routes.sort((a, b) => paramCount(a) - paramCount(b));
+  const index = new Map<string, CompiledRoute[]>();
+  for (const route of routes) {
+    const k = `${route.segments[0]}/${route.segments.length}`;
+    const list = index.get(k);
+    if (list === undefined) index.set(k, [route]);
+    else list.push(route);
+  }
   return (method, path) => {
     const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
     const parts = trimmed.split('/').slice(1);
+    const candidates = index.get(`${parts[0]}/${parts.length}`);
+    if (candidates === undefined) return { kind: 'not-found' };
     const allowed: string[] = [];
-    for (const route of routes) {
+    for (const route of candidates) {
       const id = matchSegments(route.segments, parts);
       if (id === false) continue;
       if (route.operation.method !== method) {
@@ -63,10 +73,13 @@ function matchSegments(pattern: readonly string[], parts: readonly string[]): st
     const v = parts[i]!;
     if (p.startsWith('{')) {
       if (v === '') return false;
-      try {
-        id = decodeURIComponent(v);
-      } catch {
-        return false;
+      if (!v.includes('%')) id = v;
+      else {
+        try {
+          id = decodeURIComponent(v);
+        } catch {
+          return false;
+        }
       }
     } else if (p !== v) return false;
   }

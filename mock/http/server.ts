@@ -67,15 +67,25 @@ async function handle(app: MockApp, req: IncomingMessage, res: ServerResponse, m
   const q = url.indexOf('?');
   const pathname = q === -1 ? url : url.slice(0, q);
   const query = q === -1 ? EMPTY_QUERY : new URLSearchParams(url.slice(q + 1));
+  // One pass over the raw headers: reading req.headers would build Node's header object for
+  // every request, and the core reads the raw list anyway.
+  const raw = req.rawHeaders;
+  let contentLength: string | undefined;
+  let chunked = false;
+  let contentType: string | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 14 && name.toLowerCase() === 'content-length') contentLength = raw[i + 1];
+    else if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') chunked = true;
+    else if (name.length === 12 && name.toLowerCase() === 'content-type') contentType = raw[i + 1];
+  }
   let body: string | undefined;
-  if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) {
-    const declared = Number(req.headers['content-length']);
-    if (declared > maxBodyBytes) return tooLarge(res, maxBodyBytes);
+  if (contentLength !== undefined || chunked) {
+    if (Number(contentLength) > maxBodyBytes) return tooLarge(res, maxBodyBytes);
     const read = await readBody(req, maxBodyBytes);
     if (read === undefined) return tooLarge(res, maxBodyBytes);
     body = read;
   }
-  const contentType = req.headers['content-type'];
   const facts: RequestFacts = {
     method: req.method ?? 'GET',
     pathname,

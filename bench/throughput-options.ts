@@ -1,0 +1,103 @@
+// The command line of bench/throughput.ts, parsed into options or one clear error line.
+import { parseArgs } from 'node:util';
+import { SCENARIO_NAMES, type ScenarioName } from './server-messages.js';
+
+export interface ThroughputOptions {
+  /** Seconds of each measured run (a 1 s warm-up comes first and is discarded). */
+  readonly duration: number;
+  readonly rounds: number;
+  readonly connections: number;
+  readonly scenarios: readonly ScenarioName[];
+  readonly json: string | undefined;
+  /** Directory for V8 CPU profiles of the server children, one subdirectory per side (--cpu-prof). */
+  readonly cpuProf: string | undefined;
+  /** Pin autocannon and the server to different cores (Linux, taskset). */
+  readonly pin: boolean;
+}
+
+export type ParsedCommand = { kind: 'run'; options: ThroughputOptions } | { kind: 'help' } | { kind: 'error'; message: string };
+
+export const USAGE = `Usage: npm run bench -- [options]   (node --import tsx bench/throughput.ts)
+
+Measures the mock against a bare node:http server replaying the same bytes, on 127.0.0.1.
+
+  --duration S          seconds per measured run, after a 1 s warm-up (default 5)
+  --rounds N            (bare, mock) pairs per scenario, alternating order; medians reported (default 3)
+  --connections N       autocannon connections, pipelining 1 (default 50)
+  --scenario LIST       any of ${SCENARIO_NAMES.join(',')} (default: all)
+  --json FILE           also write the results as JSON
+  --cpu-prof DIR        write V8 CPU profiles of the server children into DIR/mock and DIR/bare (e.g. /tmp/cb-prof)
+  --no-pin              do not pin autocannon to CPU 0 and the server to CPU 1 (Linux, taskset)
+  --help                this text`;
+
+/**
+ * @example
+ * parseThroughputArgs(['--rounds', '1']) // { kind: 'run', options: { rounds: 1, duration: 5, ... } }
+ * parseThroughputArgs(['--fast'])        // { kind: 'error', message: 'unknown option --fast ...' }
+ */
+export function parseThroughputArgs(args: readonly string[]): ParsedCommand {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        duration: { type: 'string' },
+        rounds: { type: 'string' },
+        connections: { type: 'string' },
+        scenario: { type: 'string' },
+        json: { type: 'string' },
+        'cpu-prof': { type: 'string' },
+        'no-pin': { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+    }));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const message = error instanceof Error ? error.message : String(error);
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const option = /'([^']+)'/.exec(message)?.[1] ?? 'option';
+      return { kind: 'error', message: `unknown option ${option} (see --help)` };
+    }
+    // Node's own messages here are one line too: a missing value, or an unexpected argument.
+    return { kind: 'error', message: `${message.split('\n')[0]} (see --help)` };
+  }
+  if (values.help === true) return { kind: 'help' };
+
+  const duration = numberOption('--duration', values.duration, 5, false);
+  const rounds = numberOption('--rounds', values.rounds, 3, true);
+  const connections = numberOption('--connections', values.connections, 50, true);
+  for (const parsed of [duration, rounds, connections]) if (typeof parsed === 'string') return { kind: 'error', message: parsed };
+
+  const scenarios = values.scenario === undefined ? [...SCENARIO_NAMES] : values.scenario.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const unknown = scenarios.filter((s) => !(SCENARIO_NAMES as readonly string[]).includes(s));
+  if (unknown.length > 0 || scenarios.length === 0) {
+    return { kind: 'error', message: `--scenario takes a comma-separated list of ${SCENARIO_NAMES.join(', ')}; got ${JSON.stringify(values.scenario)}` };
+  }
+  if (values.json === '') return { kind: 'error', message: '--json needs a file name' };
+  if (values['cpu-prof'] === '') return { kind: 'error', message: '--cpu-prof needs a directory' };
+
+  return {
+    kind: 'run',
+    options: {
+      duration: duration as number,
+      rounds: rounds as number,
+      connections: connections as number,
+      scenarios: [...new Set(scenarios)] as ScenarioName[],
+      json: values.json,
+      cpuProf: values['cpu-prof'],
+      pin: values['no-pin'] !== true,
+    },
+  };
+}
+
+/** The number, or an error line naming the flag. */
+function numberOption(flag: string, raw: string | undefined, fallback: number, integer: boolean): number | string {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+    return `${flag} takes a positive ${integer ? 'integer' : 'number'}; got ${JSON.stringify(raw)}`;
+  }
+  return value;
+}
