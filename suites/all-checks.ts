@@ -9,6 +9,7 @@ import { clearanceChecks } from './clearance/clearance-checks.js';
 import { errorChecks } from './errors/error-checks.js';
 import { propertyChecks } from './properties/property-checks.js';
 import { rateLimitChecks } from './ratelimit/ratelimit-checks.js';
+import { modelBasedCheck } from './ratelimit/model-based-check.js';
 
 /** Checks of single requests: quick against any target. */
 export const FUNCTIONAL_CHECKS: readonly Check[] = [
@@ -23,7 +24,7 @@ export const FUNCTIONAL_CHECKS: readonly Check[] = [
 ];
 
 /** Rate limits and their headers: load, over about a minute and a half of the target's time. */
-export const RATE_LIMIT_CHECKS: readonly Check[] = rateLimitChecks;
+export const RATE_LIMIT_CHECKS: readonly Check[] = [...rateLimitChecks, modelBasedCheck];
 
 export const ALL_CHECKS: readonly Check[] = [...FUNCTIONAL_CHECKS, ...RATE_LIMIT_CHECKS];
 

@@ -22,6 +22,9 @@ export type Verdict =
   | { readonly outcome: 'violation'; readonly evidence: Evidence }
   | { readonly outcome: 'skipped'; readonly reason: string };
 
+/** Thrown by shared work a check depends on, when that work cannot run here: the check is skipped. */
+export class CheckSkipped extends Error {}
+
 export const pass = (note?: string): Verdict => (note === undefined ? { outcome: 'pass' } : { outcome: 'pass', note });
 export const skip = (reason: string): Verdict => ({ outcome: 'skipped', reason });
 export const violation = (evidence: Evidence): Verdict => ({ outcome: 'violation', evidence });
@@ -52,7 +55,7 @@ export interface Check {
    * A policy a profile may declare; when it does, a REF violation of this check is a `fail`
    * (the deployment breaks its own declaration) instead of `differs`.
    */
-  readonly policy?: 'adminImpliesAll' | 'writeImpliesRead' | 'operationScopes';
+  readonly policy?: 'adminImpliesAll' | 'writeImpliesRead' | 'operationScopes' | 'rateLimitAlgorithm';
   /** The level of the part of the requirement this check judges, when not the catalogue's. */
   readonly level?: Level;
   run(ctx: CheckContext): Promise<Verdict>;

@@ -2,7 +2,7 @@
 // its requirement's level, and SCHEMA-1 over every answer received.
 import requirementsFixture from '../../fixtures/requirements.json' with { type: 'json' };
 import { fixturePath } from '../../mock/fixture-path.js';
-import { judge, type Check, type CheckContext, type CheckResult, type Level, type Verdict } from './check.js';
+import { CheckSkipped, judge, type Check, type CheckContext, type CheckResult, type Level, type Verdict } from './check.js';
 import { createControlApi } from './control-api-client.js';
 import { BudgetExceeded, createClient, header, TargetUnreachable, type Exchange, type Probe } from './http-client.js';
 import type { ResolvedProfile } from './load-profile.js';
@@ -100,7 +100,7 @@ export async function startRun(options: RunOptions): Promise<Run> {
       try {
         verdict = await check.run(context);
       } catch (error) {
-        if (error instanceof BudgetExceeded) verdict = { outcome: 'skipped', reason: error.message };
+        if (error instanceof BudgetExceeded || error instanceof CheckSkipped) verdict = { outcome: 'skipped', reason: error.message };
         else if (error instanceof TargetUnreachable) verdict = { outcome: 'violation', evidence: { summary: `the target stopped answering: ${error.message}`, why: 'a conformance run needs answers' } };
         else verdict = { outcome: 'violation', evidence: { summary: `the check could not complete: ${(error as Error).message}`, why: 'an unexpected answer broke the check; see the evidence' } };
       }

@@ -3,7 +3,8 @@
 // after Retry-After; on the lowest tier the RL-9 floods; an Unlimited key at full speed.
 // All real-time amounts follow the target's time scale (profile clock.timeScale).
 import type { TierLimits } from '../../mock/core/types.js';
-import type { CheckContext } from '../harness/check.js';
+import { CheckSkipped, type CheckContext } from '../harness/check.js';
+import { virtualClock } from './model-based-check.js';
 import { credentialHeaders, mangle, stateOf, type Header } from '../harness/keyring.js';
 import type { ResolvedKey } from '../harness/load-profile.js';
 import { drive, exhaustThenRetry, type LoadRun, type RetryProbe } from './load-driver.js';
@@ -129,6 +130,7 @@ export function observations(ctx: CheckContext): Promise<Observations> {
 }
 
 async function observe(ctx: CheckContext): Promise<Observations> {
+  if (await virtualClock(ctx)) throw new CheckSkipped('the target’s clock is virtual: real-time load needs a moving clock (the model-based check runs instead)');
   const scale = ctx.profile.clock?.timeScale ?? 1;
   let toTarget = (real: number) => real;
   if (ctx.control !== undefined) {
