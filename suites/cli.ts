@@ -9,7 +9,9 @@ import { ProfileError } from './harness/load-profile.js';
 import { startRun, selects } from './harness/run.js';
 import { embeddedTarget, externalTarget, type Target } from './harness/target.js';
 import { AREAS } from './all-checks.js';
-import { estimateLoad } from './ratelimit/observations.js';
+import { estimateLoad, loadReport, observationsIfMade } from './ratelimit/observations.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export const RUN_USAGE = `Usage: casebender run [options]
 
@@ -22,7 +24,10 @@ Options:
   --only LIST         run only these areas or requirement IDs, e.g. CRED,PREC-2
   --skip LIST         leave these areas or requirement IDs out
   --strict            warn and differs fail the run too
+  --quick             rate limits: burst, rate, minute cap, 429s, isolation, headers (default)
+  --full              also the hour caps (RL-4): an hour of the target's time per tier, tiers in parallel
   --openapi FILE      the deployment's own OpenAPI document (SCHEMA-1 mismatches then fail)
+  --report-dir DIR    where the rate-limit load timelines are written (default reports)
   --budget N          at most N requests (default 100000); the rate-limit load is refused beyond it
   --timeout MS        per request (default 10000)
   --seed N            fast-check seed (default 42)
@@ -49,8 +54,11 @@ function parse(argv: readonly string[]) {
         only: { type: 'string' },
         skip: { type: 'string' },
         strict: { type: 'boolean', default: false },
+        quick: { type: 'boolean', default: false },
+        full: { type: 'boolean', default: false },
         openapi: { type: 'string' },
         budget: { type: 'string', default: '100000' },
+        'report-dir': { type: 'string', default: 'reports' },
         timeout: { type: 'string', default: '10000' },
         seed: { type: 'string', default: '42' },
         runs: { type: 'string', default: '40' },
@@ -75,6 +83,7 @@ function parse(argv: readonly string[]) {
     }
     return items;
   };
+  if (values.quick && values.full) throw new UsageError('--quick and --full exclude each other');
   if (values.target !== undefined && values.profile === undefined) throw new UsageError('--target needs --profile: the suites need to know the deployment’s keys');
   return {
     target: values.target,
@@ -82,6 +91,8 @@ function parse(argv: readonly string[]) {
     only: list('only', values.only),
     skip: list('skip', values.skip),
     strict: values.strict,
+    full: values.full,
+    reportDir: values['report-dir'],
     openapi: values.openapi,
     budget: int('budget', values.budget, 1),
     timeoutMs: int('timeout', values.timeout, 100),
@@ -137,6 +148,7 @@ export async function runRunCommand(argv: readonly string[], out: (line: string)
         seed: options.seed,
         numRuns: options.runs,
         ...(options.openapi !== undefined ? { openapi: options.openapi } : {}),
+        rateLimit: { full: options.full },
       });
     } catch (error) {
       if (error instanceof TargetUnreachable || error instanceof ProfileError) {
@@ -157,7 +169,7 @@ export async function runRunCommand(argv: readonly string[], out: (line: string)
         area = a;
         if (a === 'RL') {
           const limited = Object.values(run.context.model.tiers).filter((t) => t !== null);
-          const e = estimateLoad(limited, target.profile.clock?.timeScale ?? 1, (target.profile.target.extraBaseUrls ?? []).length > 0);
+          const e = estimateLoad(limited, target.profile.clock?.timeScale ?? 1, (target.profile.target.extraBaseUrls ?? []).length > 0, undefined, options.full);
           say(`RL … about ${e.requests} requests over about ${e.seconds} s (time scale ${target.profile.clock?.timeScale ?? 1})`);
         } else say(`${a} …`);
       }
@@ -170,6 +182,17 @@ export async function runRunCommand(argv: readonly string[], out: (line: string)
       const schema = run.schemaResult();
       results.push(schema);
       if (options.verbose || schema.result !== 'pass') say(indent(run.redact(describeResult(schema))));
+    }
+    const load = observationsIfMade(run.context);
+    if (load !== undefined) {
+      try {
+        const dir = join(options.reportDir, new Date().toISOString().replace(/[:.]/g, '-'));
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, 'rate-limit-load.json'), JSON.stringify(loadReport(await load), null, 1) + '\n');
+        say(`rate-limit load timelines: ${join(dir, 'rate-limit-load.json')}`);
+      } catch (error) {
+        err(`casebender run: could not write the load timelines: ${(error as Error).message}`);
+      }
     }
     run.close();
     const per = byRequirement(results);

@@ -43,7 +43,7 @@ export interface CheckContext {
   /** Milliseconds of real time for `seconds` of target time (the profile's time scale). */
   realMs(seconds: number): number;
   /** Limits on the rate-limit load: only these tiers, and this many requests for the Unlimited run. */
-  readonly rateLimit?: { readonly tiers?: readonly string[]; readonly unlimitedAmount?: number };
+  readonly rateLimit?: { readonly tiers?: readonly string[]; readonly unlimitedAmount?: number; readonly full?: boolean };
 }
 
 export interface Check {

@@ -19,6 +19,8 @@ export interface KeyHandle {
 export interface TierObservations {
   readonly tier: string;
   readonly limits: TierLimits;
+  /** --full only: a flood at 1.5 h an hour for 65 target minutes (RL-4). */
+  readonly hourFlood?: LoadRun;
   readonly burst?: LoadRun;
   readonly steady?: LoadRun;
   readonly flood?: LoadRun;
@@ -47,18 +49,24 @@ export const STEADY_SECONDS = 60;
 export const FLOOD_SECONDS = 90;
 const FLOOD_FACTOR = 2;
 const UNLIMITED_AMOUNT = 20_000;
+/** --full: target minutes of the hour flood, and its rate as a multiple of h an hour. */
+export const HOUR_FLOOD_MINUTES = 65;
+const HOUR_FLOOD_FACTOR = 1.5;
+const hourFloodAmount = (t: TierLimits) => Math.ceil(((HOUR_FLOOD_FACTOR * t.perHour) / 3600) * HOUR_FLOOD_MINUTES * 60);
 /** Target seconds between the tier loads and the RL-9 / RL-10 loads, so these start on rested limits. */
 export const REST_SECONDS = 60;
 
 /** Requests and real seconds the quick rate-limit load will take, before it starts. */
-export function estimateLoad(tiers: readonly TierLimits[], timeScale: number, spread = false, unlimitedAmount = UNLIMITED_AMOUNT): { requests: number; seconds: number } {
+export function estimateLoad(tiers: readonly TierLimits[], timeScale: number, spread = false, unlimitedAmount = UNLIMITED_AMOUNT, full = false): { requests: number; seconds: number } {
   let requests = 0;
+  if (full) for (const t of tiers) requests += hourFloodAmount(t);
   for (const t of tiers) requests += t.burst * 4 + t.perMinute + Math.floor(0.9 * t.perMinute) + Math.ceil(((FLOOD_FACTOR * (t.perMinute + t.burst)) / 60) * FLOOD_SECONDS) + 1;
   const lowest = [...tiers].sort((a, b) => a.perMinute - b.perMinute)[0];
   if (lowest !== undefined) requests += Math.ceil(((FLOOD_FACTOR * (lowest.perMinute + lowest.burst)) / 60) * FLOOD_SECONDS) * (spread ? 2 : 1) + lowest.burst * 4;
   requests += unlimitedAmount;
   // Per tier, the steady minute then the flood; a minute's rest; the RL-9 and RL-10 floods; then the Unlimited run.
-  return { requests, seconds: Math.ceil((STEADY_SECONDS + FLOOD_SECONDS + REST_SECONDS + FLOOD_SECONDS) / timeScale + 5) };
+  const quick = STEADY_SECONDS + FLOOD_SECONDS + REST_SECONDS + FLOOD_SECONDS;
+  return { requests, seconds: Math.ceil(Math.max(quick, full ? HOUR_FLOOD_MINUTES * 60 : 0) / timeScale + 5) };
 }
 
 /** A key of a tier that has not been used in this run: minted by the control API, or the profile's next one. */
@@ -119,6 +127,23 @@ async function tierLoad(ctx: CheckContext, tier: string, limits: TierLimits, fre
 
 const observed = new WeakMap<CheckContext, Promise<Observations>>();
 
+/** The observations of this run if the load was sent (for reports), without starting it. */
+export function observationsIfMade(ctx: CheckContext): Promise<Observations> | undefined {
+  return observed.get(ctx);
+}
+
+/** What the reports keep of the load: per run its label, counts and per-second timeline. */
+export function loadReport(o: Observations): object {
+  const summary = (run: LoadRun | undefined) =>
+    run === undefined ? undefined : { label: run.label, startedAt: new Date(run.startedAt).toISOString(), durationMs: Math.round(run.durationMs), answers: run.samples.length, errors: run.errors, statusCounts: run.statusCounts, timeline: run.timeline };
+  return {
+    timeScale: o.timeScale,
+    note: 'timeline seconds are real seconds from the start of each run; multiply by timeScale for the target’s seconds',
+    tiers: o.tiers.map((t) => ({ tier: t.tier, limits: t.limits, skipped: t.skipped, runs: [t.burst, t.steady, t.flood, t.afterFlood, t.exhaust, t.hourFlood].map(summary).filter((x) => x !== undefined) })),
+    other: [o.countsOn404, o.unauthorizedFlood, o.afterUnauthorized, o.spread?.run, o.unlimited].map(summary).filter((x) => x !== undefined),
+  };
+}
+
 /** The observations of this run, made once. */
 export function observations(ctx: CheckContext): Promise<Observations> {
   let o = observed.get(ctx);
@@ -141,7 +166,8 @@ async function observe(ctx: CheckContext): Promise<Observations> {
   const only = ctx.rateLimit?.tiers;
   const limited = Object.entries(ctx.model.tiers).filter((e): e is [string, TierLimits] => e[1] !== null && (only === undefined || only.includes(e[0])));
   const unlimitedAmount = ctx.rateLimit?.unlimitedAmount ?? UNLIMITED_AMOUNT;
-  const estimate = estimateLoad(limited.map(([, t]) => t), scale, (ctx.profile.target.extraBaseUrls ?? []).length > 0, unlimitedAmount);
+  const full = ctx.rateLimit?.full === true;
+  const estimate = estimateLoad(limited.map(([, t]) => t), scale, (ctx.profile.target.extraBaseUrls ?? []).length > 0, unlimitedAmount, full);
   if (ctx.client.sent() + estimate.requests > ctx.client.budget) {
     throw new BudgetExceeded(`the rate-limit load needs about ${estimate.requests} requests, over the budget of ${ctx.client.budget} (${ctx.client.sent()} already sent); raise it with --budget`);
   }
@@ -184,10 +210,23 @@ async function observe(ctx: CheckContext): Promise<Observations> {
     return { urls, tier, limits, run: await drive({ label: `${tier}: flood spread over ${urls.length} base URLs`, urls, headers: k.headers, amount: Math.ceil(rate * FLOOD_SECONDS), connections: 16, rate: rate * scale }) };
   };
 
+  // --full: the hour floods, one per tier on keys of their own, beside everything else.
+  const hourFloods = full
+    ? Promise.all(
+        limited.map(async ([tier, limits]) => {
+          const k = await fresh(tier);
+          if (k === undefined) return undefined;
+          const amount = hourFloodAmount(limits);
+          return drive({ label: `${tier}: flood at ${HOUR_FLOOD_FACTOR}× h an hour for ${HOUR_FLOOD_MINUTES} min`, urls: [url(ctx, k.path)], headers: k.headers, amount, connections: 16, rate: (amount / (HOUR_FLOOD_MINUTES * 60)) * scale });
+        }),
+      )
+    : Promise.resolve([]);
   // The tiers side by side, each on its own keys; then a rest; then RL-9 and RL-10 side by side.
-  const tiers = await Promise.all(limited.map(([name, limits]) => tierLoad(ctx, name, limits, fresh, scale)));
+  const quickTiers = await Promise.all(limited.map(([name, limits]) => tierLoad(ctx, name, limits, fresh, scale)));
   await new Promise((r) => setTimeout(r, ctx.realMs(REST_SECONDS)));
   const [countRuns, spread] = await Promise.all([counts(), spreadLoad()]);
+  const hours = await hourFloods;
+  const tiers = quickTiers.map((t, i) => (hours[i] === undefined ? t : { ...t, hourFlood: hours[i] }));
   const { countsOn404, unauthorizedFlood, afterUnauthorized } = countRuns;
 
   // RL-7: an Unlimited key at the highest load this machine generates, alone, after the rest.
@@ -197,7 +236,7 @@ async function observe(ctx: CheckContext): Promise<Observations> {
     const u = await fresh(unlimitedTier);
     if (u !== undefined) unlimited = await drive({ label: 'unlimited: as fast as this machine sends', urls: [url(ctx, u.path)], headers: u.headers, amount: unlimitedAmount, connections: 64 });
   }
-  const runs = [...tiers.flatMap((t) => [t.burst, t.steady, t.flood, t.afterFlood, t.exhaust]), countsOn404, unauthorizedFlood, afterUnauthorized, spread?.run, unlimited];
+  const runs = [...tiers.flatMap((t) => [t.burst, t.steady, t.flood, t.afterFlood, t.exhaust, t.hourFlood]), countsOn404, unauthorizedFlood, afterUnauthorized, spread?.run, unlimited];
   ctx.client.count(runs.reduce((n, r) => n + (r === undefined ? 0 : r.samples.length + r.errors), 0));
   return {
     tiers,

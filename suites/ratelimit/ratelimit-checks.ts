@@ -43,7 +43,7 @@ const refusals = (run: LoadRun) => run.samples.filter((s) => s.status === 429).l
 function limitedSamples(o: Observations): { run: LoadRun; sample: Sample; perMinute: number }[] {
   const out: { run: LoadRun; sample: Sample; perMinute: number }[] = [];
   for (const t of o.tiers) {
-    for (const run of [t.burst, t.steady, t.flood, t.afterFlood, t.exhaust]) if (run !== undefined) for (const sample of run.samples) out.push({ run, sample, perMinute: t.limits.perMinute });
+    for (const run of [t.burst, t.steady, t.flood, t.afterFlood, t.exhaust, t.hourFlood]) if (run !== undefined) for (const sample of run.samples) out.push({ run, sample, perMinute: t.limits.perMinute });
   }
   if (o.countsTier !== undefined) for (const run of [o.countsOn404, o.afterUnauthorized]) if (run !== undefined) for (const sample of run.samples) out.push({ run, sample, perMinute: o.countsTier.limits.perMinute });
   return out;
@@ -90,6 +90,25 @@ export const rateLimitChecks: Check[] = [
         return capProblem(t.flood, t.limits.perMinute, t.limits.burst, o.timeScale, fp.kind === 'fixed-window' || ctx.model.policy.rateLimitAlgorithm === 'fixed-window');
       }, 'RL-3: the minute cap holds');
       return verdict.outcome === 'pass' ? pass(`${verdict.note}; behaves like a ${kind}`) : verdict;
+    },
+  },
+  {
+    requirement: 'RL-4',
+    title: 'at most h + b non-429 answers an hour (--full: 65 minutes of target time per tier)',
+    async run(ctx) {
+      if (ctx.rateLimit?.full !== true) return skip('the hour cap takes an hour of target time per tier: run with --full');
+      const o = await observations(ctx);
+      const loaded = o.tiers.filter((t) => t.hourFlood !== undefined);
+      if (loaded.length === 0) return skip('the profile gives no further unused key of a limited tier for the hour flood');
+      for (const t of loaded) {
+        const run = t.hourFlood!;
+        const cap = t.limits.perHour + t.limits.burst;
+        const most = maxInWindow(admittedTimes(run, o.timeScale), 3_600_000);
+        const tolerance = slack(run, t.limits.perHour / 60, o.timeScale);
+        if (most.count > cap + tolerance) return violation({ summary: `${t.tier}: ${most.count} admitted within an hour, more than h + b = ${cap} (+${tolerance} for arrival jitter)`, why: 'RL-4: the hour cap holds' });
+        if (firstRefused(run) === undefined) return violation({ summary: `${t.tier}: a flood at 1.5 h an hour for 65 minutes met no 429 in ${run.samples.length} requests`, why: 'RL-4: the hour cap holds' });
+      }
+      return pass(loaded.map((t) => `${t.tier}: ${maxInWindow(admittedTimes(t.hourFlood!, o.timeScale), 3_600_000).count} of h + b = ${t.limits.perHour + t.limits.burst} in the busiest hour`).join('; '));
     },
   },
   {
