@@ -4,6 +4,8 @@ import { pass, skip, violation, type Check, type CheckContext, type Verdict } fr
 import { acceptedRead, allAnswer, codeOf, probe } from '../harness/expect.js';
 import { credentialHeaders, stateOf, unknownModernKey, type Header } from '../harness/keyring.js';
 import type { ResolvedKey } from '../harness/load-profile.js';
+import { virtualClock } from '../harness/virtual-clock.js';
+import { lifecycleModelRun } from './lifecycle-model.js';
 
 const declared = (ctx: CheckContext, state: 'expired' | 'revoked' | 'suspended') => ctx.profile.keys.filter((k) => stateOf(k) === state);
 
@@ -21,6 +23,21 @@ async function refusesDeclared(ctx: CheckContext, keys: readonly ResolvedKey[], 
     if (verdict.outcome !== 'pass') return verdict;
   }
   return undefined;
+}
+
+/** One of KEY-2/3/4 judged over the lifecycle model run (virtual clock only). */
+function modelCheck(requirement: 'KEY-2' | 'KEY-3' | 'KEY-4', what: string): Check {
+  return {
+    requirement,
+    title: `model-based (virtual clock): ${what} as the core model says, over random create, revoke, suspend, reinstate, clock and request sequences`,
+    async run(ctx) {
+      if (!(await virtualClock(ctx))) return skip('needs a target whose clock the suite moves (the mock with --clock virtual)');
+      const run = await lifecycleModelRun(ctx);
+      const wrong = run.mismatches.find((m) => m.requirement === requirement);
+      if (wrong !== undefined) return violation({ summary: wrong.summary, exchange: wrong.exchange, why: `${requirement}: the key lifecycle` });
+      return pass(`${run.requests} requests (${Object.entries(run.byState).map(([s, n]) => `${n} ${s}`).join(', ')}), seed ${ctx.fc.seed}`);
+    },
+  };
 }
 
 export const lifecycleChecks: Check[] = [
@@ -113,4 +130,7 @@ export const lifecycleChecks: Check[] = [
       return pass(`${cases.length} reasons`);
     },
   },
+  modelCheck('KEY-2', 'expired keys are refused from the instant of expiry'),
+  modelCheck('KEY-3', 'revoked keys are refused from the next request'),
+  modelCheck('KEY-4', 'suspended keys are refused and reinstated ones accepted'),
 ];

@@ -4,16 +4,11 @@
 import fc from 'fast-check';
 import { decideRate, type LimiterState } from '../../mock/core/limits/index.js';
 import type { TierLimits } from '../../mock/core/types.js';
-import { pass, skip, violation, type Check, type CheckContext } from '../harness/check.js';
+import { pass, skip, violation, type Check } from '../harness/check.js';
 import { header, type Exchange } from '../harness/http-client.js';
+import { virtualClock } from '../harness/virtual-clock.js';
 
 const step = fc.record({ advanceMs: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 2_000 }), fc.integer({ min: 1, max: 70_000 })), requests: fc.integer({ min: 1, max: 6 }) });
-
-/** Whether the target's clock is one the suite moves. */
-export async function virtualClock(ctx: CheckContext): Promise<boolean> {
-  if (ctx.control === undefined) return false;
-  return (await ctx.control.clock()).mode === 'virtual';
-}
 
 export const modelBasedCheck: Check = {
   requirement: 'RL-3',

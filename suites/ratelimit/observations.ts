@@ -4,7 +4,7 @@
 // All real-time amounts follow the target's time scale (profile clock.timeScale).
 import type { TierLimits } from '../../mock/core/types.js';
 import { CheckSkipped, type CheckContext } from '../harness/check.js';
-import { virtualClock } from './model-based-check.js';
+import { virtualClock } from '../harness/virtual-clock.js';
 import { credentialHeaders, mangle, stateOf, type Header } from '../harness/keyring.js';
 import type { ResolvedKey } from '../harness/load-profile.js';
 import { drive, exhaustThenRetry, type LoadRun, type RetryProbe } from './load-driver.js';
