@@ -24,7 +24,11 @@ export const FUNCTIONAL_CHECKS: readonly Check[] = [
 ];
 
 /** Rate limits and their headers: load, over about a minute and a half of the target's time. */
-export const RATE_LIMIT_CHECKS: readonly Check[] = [...rateLimitChecks, modelBasedCheck];
+export const RATE_LIMIT_CHECKS: readonly Check[] = [
+  ...rateLimitChecks.filter((c) => c.requirement.startsWith('RL-')),
+  modelBasedCheck,
+  ...rateLimitChecks.filter((c) => c.requirement.startsWith('HDR-')),
+];
 
 export const ALL_CHECKS: readonly Check[] = [...FUNCTIONAL_CHECKS, ...RATE_LIMIT_CHECKS];
 
