@@ -57,7 +57,8 @@ export function createRequestHandler(context: Context): RequestHandler {
     const relative = relativePath(request.pathname);
     if (relative === undefined) return failureAnswer({ status: 404, code: 'not_found', detail: 'No API path matches; the API lives under /api/v1 and /api.' });
     const match = route(request.method, relative);
-    if (match.kind === 'not-found') return failureAnswer({ status: 404, code: 'not_found', detail: `No operation at ${request.method} ${relative}.` });
+    // The path is not echoed: a key pasted into a URL would come back in the answer.
+    if (match.kind === 'not-found') return failureAnswer({ status: 404, code: 'not_found', detail: `No operation answers ${request.method} at this path.` });
     if (match.kind === 'method-not-allowed') {
       const answer = failureAnswer({ status: 405, code: 'method_not_allowed', detail: `${request.method} is not allowed here.` });
       answer.headers['Allow'] = match.allow;

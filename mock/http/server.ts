@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import type { MockApp } from '../app.js';
 import { failureAnswer, type Answer } from '../core/answer.js';
+import { PROBLEM_CONTENT_TYPE, problemBody } from '../core/problem.js';
 import type { RequestFacts } from '../core/handle-request.js';
 import { CONTROL_PREFIX } from '../control/control-api.js';
 
@@ -34,10 +35,15 @@ export async function startMockServer(app: MockApp, options: { host?: string; po
   // Malformed requests never reach the handler: answer them as problem+json (ERR-5).
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) return socket.destroy();
-    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-    const detail = status === 431 ? `The request headers exceed ${maxHeaderBytes} bytes.` : status === 408 ? 'The request took too long to arrive.' : 'The request is not valid HTTP.';
-    const body = JSON.stringify({ type: `urn:casebender:problem:${status === 431 ? 'headers_too_large' : status === 408 ? 'request_timeout' : 'bad_request'}`, title: status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request', status, detail, code: status === 431 ? 'headers_too_large' : status === 408 ? 'request_timeout' : 'bad_request' });
-    socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request'}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    const [status, code, detail] =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'headers_too_large', `The request headers exceed ${maxHeaderBytes} bytes.`]
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'request_timeout', 'The request took too long to arrive.']
+          : [400, 'bad_request', 'The request is not valid HTTP.'];
+    const problem = problemBody({ status, code, detail });
+    const body = JSON.stringify(problem);
+    socket.end(`HTTP/1.1 ${status} ${problem.title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -104,7 +104,9 @@ async function paced(spec: LoadSpec & { rate: number }): Promise<LoadRun> {
     });
   let sent = 0;
   while (sent < spec.amount) {
-    const due = Math.min(spec.amount, Math.floor(((performance.now() - started) / 1000) * spec.rate) + 1);
+    // The first request goes one interval after the start: a paced run that follows a burst
+    // (RL-2) must not add a request to it.
+    const due = Math.min(spec.amount, Math.floor(((performance.now() - started) / 1000) * spec.rate));
     while (sent < due) pending.push(one(spec.urls[sent++ % spec.urls.length]!));
     await new Promise((r) => setTimeout(r, TICK_MS));
   }
@@ -248,4 +250,54 @@ export async function exhaustThenRetry(spec: { label: string; url: string; heade
   }
   agent.destroy();
   return { run: { label: spec.label, startedAt, startedPerf: started, durationMs: performance.now() - started, samples, timeline: timelineOf(samples), errors, statusCounts }, retry };
+}
+
+/**
+ * `amount` requests at one instant: the connections are opened first (with requests that carry no
+ * credential, which count against no key, RL-9), then every request is written in the same tick,
+ * so the burst reaches the target within a fraction of a millisecond of one another — as RL-1
+ * means "at once", even where a time scale makes a token refill in milliseconds.
+ */
+export async function burst(spec: { label: string; url: string; headers: readonly Header[]; amount: number }): Promise<LoadRun> {
+  const agent = new Agent({ keepAlive: true, maxSockets: spec.amount, maxFreeSockets: spec.amount });
+  const u = new URL(spec.url);
+  const send = (headers: string[], record?: (status: number, h: Record<string, string>) => void) =>
+    new Promise<void>((resolve) => {
+      const req = request(u, { method: 'GET', agent, headers: ['Host', u.host, ...headers], timeout: 10_000 }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          if (record !== undefined) {
+            const h: Record<string, string> = {};
+            for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) h[res.rawHeaders[i]!.toLowerCase()] = res.rawHeaders[i + 1]!;
+            record(res.statusCode ?? 0, h);
+          }
+          resolve();
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', () => {
+        errors++;
+        resolve();
+      });
+      req.end();
+    });
+  let errors = 0;
+  await Promise.all(Array.from({ length: spec.amount }, () => send([])));
+  errors = 0;
+  const samples: Sample[] = [];
+  const statusCounts: Record<string, number> = {};
+  const raw = spec.headers.flat();
+  const started = performance.now();
+  const startedAt = Date.now();
+  await Promise.all(
+    Array.from({ length: spec.amount }, () =>
+      send(raw, (status, h) => {
+        statusCounts[status] = (statusCounts[status] ?? 0) + 1;
+        samples.push(sampleOf(performance.now() - started, status, h));
+      }),
+    ),
+  );
+  agent.destroy();
+  samples.sort((a, b) => a.at - b.at);
+  return { label: spec.label, startedAt, startedPerf: started, durationMs: performance.now() - started, samples, timeline: timelineOf(samples), errors, statusCounts };
 }

@@ -7,7 +7,7 @@ import { CheckSkipped, type CheckContext } from '../harness/check.js';
 import { virtualClock } from '../harness/virtual-clock.js';
 import { credentialHeaders, mangle, stateOf, type Header } from '../harness/keyring.js';
 import type { ResolvedKey } from '../harness/load-profile.js';
-import { drive, exhaustThenRetry, type LoadRun, type RetryProbe } from './load-driver.js';
+import { burst, drive, exhaustThenRetry, type LoadRun, type RetryProbe } from './load-driver.js';
 import { BudgetExceeded } from '../harness/http-client.js';
 
 export interface KeyHandle {
@@ -60,7 +60,7 @@ export const REST_SECONDS = 60;
 export function estimateLoad(tiers: readonly TierLimits[], timeScale: number, spread = false, unlimitedAmount = UNLIMITED_AMOUNT, full = false): { requests: number; seconds: number } {
   let requests = 0;
   if (full) for (const t of tiers) requests += hourFloodAmount(t);
-  for (const t of tiers) requests += t.burst * 4 + t.perMinute + Math.floor(0.9 * t.perMinute) + Math.ceil(((FLOOD_FACTOR * (t.perMinute + t.burst)) / 60) * FLOOD_SECONDS) + 1;
+  for (const t of tiers) requests += t.burst * 6 + t.perMinute + Math.floor(0.9 * t.perMinute) + Math.ceil(((FLOOD_FACTOR * (t.perMinute + t.burst)) / 60) * FLOOD_SECONDS) + 1;
   const lowest = [...tiers].sort((a, b) => a.perMinute - b.perMinute)[0];
   if (lowest !== undefined) requests += Math.ceil(((FLOOD_FACTOR * (lowest.perMinute + lowest.burst)) / 60) * FLOOD_SECONDS) * (spread ? 2 : 1) + lowest.burst * 4;
   requests += unlimitedAmount;
@@ -105,7 +105,7 @@ async function tierLoad(ctx: CheckContext, tier: string, limits: TierLimits, fre
   if (a === undefined || b === undefined || c === undefined) return { tier, limits, skipped: `the profile gives fewer than 3 unused active keys of the ${tier} tier` };
   const m = limits.perMinute;
   const burstSize = limits.burst;
-  const burst = await drive({ label: `${tier}: burst of b = ${burstSize} on a rested key`, urls: [url(ctx, a.path)], headers: a.headers, amount: burstSize, connections: burstSize });
+  const burstRun = await burst({ label: `${tier}: burst of b = ${burstSize} on a rested key`, url: url(ctx, a.path), headers: a.headers, amount: burstSize });
   const steadyAmount = Math.floor(0.9 * m * (STEADY_SECONDS / 60));
   const steady = await drive({ label: `${tier}: 90% of m/60 a second for ${STEADY_SECONDS} s`, urls: [url(ctx, a.path)], headers: a.headers, amount: steadyAmount, connections: Math.min(8, steadyAmount), rate: ((0.9 * m) / 60) * scale });
   const floodRate = (FLOOD_FACTOR * (m + burstSize)) / 60;
@@ -117,12 +117,12 @@ async function tierLoad(ctx: CheckContext, tier: string, limits: TierLimits, fre
     connections: 16,
     rate: floodRate * scale,
   });
-  const afterFlood = await drive({ label: `${tier}: burst of b on another key right after the flood`, urls: [url(ctx, c.path)], headers: c.headers, amount: burstSize, connections: burstSize });
+  const afterFlood = await burst({ label: `${tier}: burst of b on another key right after the flood`, url: url(ctx, c.path), headers: c.headers, amount: burstSize });
   // RL-8: spend the flooded key's allowance one request at a time, then wait exactly the first
   // 429's Retry-After and try again (m + 2b is more than any window algorithm has left).
   const { run: exhaust, retry: probe } = await exhaustThenRetry({ label: `${tier}: one at a time on the flooded key until a 429, then its Retry-After`, url: url(ctx, b.path), headers: b.headers, max: m + 2 * burstSize, realMs: ctx.realMs });
   const retry: TierObservations['retry'] = probe;
-  return { tier, limits, burst, steady, flood, afterFlood, exhaust, retry };
+  return { tier, limits, burst: burstRun, steady, flood, afterFlood, exhaust, retry };
 }
 
 const observed = new WeakMap<CheckContext, Promise<Observations>>();
@@ -135,7 +135,19 @@ export function observationsIfMade(ctx: CheckContext): Promise<Observations> | u
 /** What the reports keep of the load: per run its label, counts and per-second timeline. */
 export function loadReport(o: Observations): object {
   const summary = (run: LoadRun | undefined) =>
-    run === undefined ? undefined : { label: run.label, startedAt: new Date(run.startedAt).toISOString(), durationMs: Math.round(run.durationMs), answers: run.samples.length, errors: run.errors, statusCounts: run.statusCounts, timeline: run.timeline };
+    run === undefined
+      ? undefined
+      : {
+          label: run.label,
+          startedAt: new Date(run.startedAt).toISOString(),
+          durationMs: Math.round(run.durationMs),
+          answers: run.samples.length,
+          errors: run.errors,
+          statusCounts: run.statusCounts,
+          timeline: run.timeline,
+          // The rate-limit headers seen: the first answer, the first 429 and the last answer.
+          headersSeen: [run.samples[0], run.samples.find((x) => x.status === 429), run.samples.at(-1)].filter((x) => x !== undefined),
+        };
   return {
     timeScale: o.timeScale,
     note: 'timeline seconds are real seconds from the start of each run; multiply by timeScale for the target’s seconds',
@@ -190,7 +202,7 @@ async function observe(ctx: CheckContext): Promise<Observations> {
     if (e !== undefined) {
       const wrong = e.headers.map(([n, v]): Header => [n, n.toLowerCase() === 'authorization' ? v.replace(/(\S+)$/, (k) => mangle(k, 'flip-last')) : mangle(v, 'flip-last')]);
       out.unauthorizedFlood = await drive({ label: `${tier}: ${limits.burst * 3} requests with a wrong variant of a key (401)`, urls: [url(ctx, e.path)], headers: wrong, amount: limits.burst * 3, connections: limits.burst });
-      out.afterUnauthorized = await drive({ label: `${tier}: burst of b with that key, after its 401s`, urls: [url(ctx, e.path)], headers: e.headers, amount: limits.burst, connections: limits.burst });
+      out.afterUnauthorized = await burst({ label: `${tier}: burst of b with that key, after its 401s`, url: url(ctx, e.path), headers: e.headers, amount: limits.burst });
     }
     if (d !== undefined) {
       out.countsOn404 = await drive({ label: `${tier}: flood of requests answered 404`, urls: [url(ctx, '/alerts/zz-conformance-unknown-0000')], headers: d.headers, amount: Math.ceil(rate * FLOOD_SECONDS), connections: 16, rate: rate * scale });

@@ -1,16 +1,17 @@
 // A rate-limit run (RL and HDR only) against a variant of the embedded mock, for the tests of the
-// suites themselves. Basic and standard tiers only, at 60 target seconds a real second, so that a
-// run takes about ten seconds.
+// suites themselves. Basic and standard tiers only, at 60 target seconds a real second by default,
+// so that a run takes about ten seconds.
 import type { RateLimitAlgorithm } from '../../mock/core/types.js';
 import type { CheckResult } from '../harness/check.js';
 import { describeResult } from '../harness/describe-result.js';
 import { startRun } from '../harness/run.js';
 import { embeddedTarget } from '../harness/target.js';
 
-export async function rateLimitRun(options: { faults?: string[]; algorithm?: RateLimitAlgorithm }) {
-  const target = await embeddedTarget({ timeScale: 60, ...options });
+export async function rateLimitRun(options: { faults?: string[]; algorithm?: RateLimitAlgorithm; timeScale?: number; tiers?: string[] }) {
+  const { timeScale = 60, tiers = ['basic', 'standard'], ...mock } = options;
+  const target = await embeddedTarget({ timeScale, ...mock });
   try {
-    const run = await startRun({ profile: target.profile, only: ['RL', 'HDR'], rateLimit: { tiers: ['basic', 'standard'], unlimitedAmount: 2_000 } });
+    const run = await startRun({ profile: target.profile, only: ['RL', 'HDR'], rateLimit: { tiers, unlimitedAmount: 2_000 } });
     const results: CheckResult[] = [];
     for (const check of run.checks) results.push(await run.runCheck(check));
     run.close();
