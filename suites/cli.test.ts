@@ -1,5 +1,7 @@
 // `casebender run` exit codes: 0 conformant, 1 not, 2 usage, profile or unreachable target.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { schemaChecker } from '../mock/json-schema.js';
+import type { RunReport } from './report/run-report.js';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,11 +15,22 @@ afterAll(async () => {
   for (const t of started) await t.stop();
 });
 
+const checkReport = schemaChecker('report.schema.json');
+let runs = 0;
+
+/** Runs the command with its own report directory; every report.json it leaves must match the schema. */
 async function run(args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runRunCommand(args, (l) => out.push(l), (l) => err.push(l));
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  const reportDir = join(dir, `reports-${runs++}`);
+  const code = await runRunCommand(args.includes('--report-dir') ? args : [...args, '--report-dir', reportDir], (l) => out.push(l), (l) => err.push(l));
+  const json = join(reportDir, 'latest', 'report.json');
+  let report: RunReport | undefined;
+  if (existsSync(json)) {
+    report = JSON.parse(readFileSync(json, 'utf8')) as RunReport;
+    expect(checkReport(report)).toEqual([]);
+  }
+  return { code, out: out.join('\n'), err: err.join('\n'), reportDir, report };
 }
 
 /** A mock with faults, and a profile file for it. */
@@ -39,8 +52,17 @@ describe('casebender run', () => {
 
   it('exits 1 when a DOC requirement fails, and shows the evidence with the key redacted', async () => {
     const profile = await faultyProfile(['accept-revoked']);
-    const { code, out } = await run(['--profile', profile, '--only', 'KEY']);
+    const { code, out, reportDir, report } = await run(['--profile', profile, '--only', 'KEY']);
     expect(code).toBe(1);
+    // The three reports: JSON with the failure, JUnit with a <failure>, HTML with the evidence and no key.
+    expect(report?.requirements.find((r) => r.id === 'KEY-3')).toMatchObject({ result: 'fail', checks: expect.arrayContaining([expect.objectContaining({ evidence: expect.objectContaining({ curl: expect.stringContaining("curl -sS -i -X GET") }) })]) });
+    const junit = readFileSync(join(reportDir, 'latest', 'junit.xml'), 'utf8');
+    expect(junit).toMatch(/<testcase classname="casebender.KEY" name="KEY-3 \(DOC\): [^"]*"[^>]*>\s*<failure type="fail"/);
+    const html = readFileSync(join(reportDir, 'latest', 'report.html'), 'utf8');
+    expect(html).toContain('NOT CONFORMANT');
+    expect(html).toContain('id="KEY-3"');
+    for (const text of [junit, html, JSON.stringify(report)]) expect(text).not.toMatch(/cbr_live_[A-Za-z0-9]{40}/);
+    expect(html).not.toMatch(/<script|<link|src=|url\(/);
     expect(out).toContain('FAIL KEY-3 (DOC)');
     expect(out).toContain('Bearer ‹key:revoked›');
     expect(out).not.toMatch(/cbr_live_[A-Za-z0-9]{40}/);
@@ -56,8 +78,21 @@ describe('casebender run', () => {
     expect(strict.code).toBe(1);
   }, 30_000);
 
+  it('a baseline accepts a listed deviation (exit 0) and reports an entry that passes now as stale', async () => {
+    const profile = await faultyProfile(['accept-revoked']);
+    const baseline = join(dir, 'baseline.json');
+    writeFileSync(baseline, JSON.stringify({ accepted: [{ requirement: 'KEY-3', target: '*', reason: 'known, ticket SEC-1' }, { requirement: 'KEY-1', target: '*' }] }));
+    const { code, out, report } = await run(['--profile', profile, '--only', 'KEY', '--baseline', baseline]);
+    expect(code).toBe(0);
+    expect(out).toContain('baseline: the entry for KEY-1 (*) is stale');
+    expect(out).toMatch(/CONFORMANT: 5 requirements — 1 fail, .*; 1 accepted by the baseline;/);
+    expect(report?.baseline).toEqual({ file: baseline, accepted: ['KEY-3'], stale: [{ requirement: 'KEY-1', target: '*' }] });
+  }, 30_000);
+
   it.each([
     [['--bogus'], "casebender run: Unknown option '--bogus'"],
+    [['--format', 'pdf'], 'casebender run: --format: "pdf" is not one of junit, json, html'],
+    [['--baseline', '/nonexistent-baseline.json'], 'casebender run: cannot read the baseline /nonexistent-baseline.json: no such file'],
     [['--only', 'NOPE'], 'casebender run: --only: "NOPE" is not an area'],
     [['--budget', '0'], 'casebender run: --budget must be an integer of at least 1; got "0"'],
     [['--target', 'http://127.0.0.1:1/api/v1'], 'casebender run: --target needs --profile'],

@@ -10,8 +10,10 @@ import { startRun, selects } from './harness/run.js';
 import { embeddedTarget, externalTarget, type Target } from './harness/target.js';
 import { AREAS } from './all-checks.js';
 import { estimateLoad, loadReport, observationsIfMade } from './ratelimit/observations.js';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { applyBaseline, loadBaseline, type BaselineEntry } from './report/baseline.js';
+import { buildRunReport, type RunReport } from './report/run-report.js';
+import { FORMATS, writeReports, type Format } from './report/write-reports.js';
 
 export const RUN_USAGE = `Usage: casebender run [options]
 
@@ -27,7 +29,10 @@ Options:
   --quick             rate limits: burst, rate, minute cap, 429s, isolation, headers (default)
   --full              also the hour caps (RL-4): an hour of the target's time per tier, tiers in parallel
   --openapi FILE      the deployment's own OpenAPI document (SCHEMA-1 mismatches then fail)
-  --report-dir DIR    where the rate-limit load timelines are written (default reports)
+  --report-dir DIR    where reports go: DIR/<run>/ and DIR/latest (default reports)
+  --format LIST       junit,json,html (default all three; none for no files)
+  --baseline FILE     accepted deviations {"accepted":[{"requirement","target","reason"}]}: they do
+                      not fail the run; entries that pass now are reported as stale
   --budget N          at most N requests (default 100000, with --full 1000000); load beyond it is refused
   --timeout MS        per request (default 10000)
   --seed N            fast-check seed (default 42)
@@ -59,6 +64,8 @@ function parse(argv: readonly string[]) {
         openapi: { type: 'string' },
         budget: { type: 'string' },
         'report-dir': { type: 'string', default: 'reports' },
+        format: { type: 'string', default: 'junit,json,html' },
+        baseline: { type: 'string' },
         timeout: { type: 'string', default: '10000' },
         seed: { type: 'string', default: '42' },
         runs: { type: 'string', default: '40' },
@@ -83,6 +90,11 @@ function parse(argv: readonly string[]) {
     }
     return items;
   };
+  const formatsOf = (v: string): Format[] => {
+    const items = v.split(',').map((x) => x.trim().toLowerCase()).filter((x) => x !== '' && x !== 'none');
+    for (const f of items) if (!(FORMATS as readonly string[]).includes(f)) throw new UsageError(`--format: "${f}" is not one of ${FORMATS.join(', ')} (or none)`);
+    return items as Format[];
+  };
   if (values.quick && values.full) throw new UsageError('--quick and --full exclude each other');
   if (values.target !== undefined && values.profile === undefined) throw new UsageError('--target needs --profile: the suites need to know the deployment’s keys');
   return {
@@ -93,6 +105,8 @@ function parse(argv: readonly string[]) {
     strict: values.strict,
     full: values.full,
     reportDir: values['report-dir'],
+    formats: formatsOf(values.format),
+    baseline: values.baseline,
     openapi: values.openapi,
     budget: int('budget', values.budget ?? (values.full ? '1000000' : '100000'), 1),
     timeoutMs: int('timeout', values.timeout, 100),
@@ -128,6 +142,15 @@ export async function runRunCommand(argv: readonly string[], out: (line: string)
     out(RUN_USAGE);
     return 0;
   }
+  let baselineEntries: BaselineEntry[] = [];
+  if (options.baseline !== undefined) {
+    try {
+      baselineEntries = loadBaseline(options.baseline);
+    } catch (error) {
+      err(`casebender run: ${(error as Error).message}`);
+      return 2;
+    }
+  }
   let target: Target;
   try {
     target = options.profile !== undefined ? externalTarget(options.profile, options.target) : await embeddedTarget();
@@ -161,6 +184,7 @@ export async function runRunCommand(argv: readonly string[], out: (line: string)
       if (!options.quiet) out(line);
     };
     say(`casebender run: ${target.kind === 'embedded' ? 'the embedded mock at ' : ''}${target.profile.target.baseUrl}; fast-check seed ${options.seed}`);
+    const startedAt = new Date();
     const results: CheckResult[] = [];
     const seen = new Set<string>();
     for (const check of run.checks) {
@@ -171,11 +195,12 @@ export async function runRunCommand(argv: readonly string[], out: (line: string)
           const limited = Object.values(run.context.model.tiers).filter((t) => t !== null);
           const e = estimateLoad(limited, target.profile.clock?.timeScale ?? 1, (target.profile.target.extraBaseUrls ?? []).length > 0, undefined, options.full);
           say(`RL … about ${e.requests} requests over about ${e.seconds} s (time scale ${target.profile.clock?.timeScale ?? 1})`);
-        } else say(`${a} …`);
+        } else say(`${a} … ${run.checks.filter((c) => c.requirement.startsWith(`${a}-`)).length} checks`);
       }
       const result = await run.runCheck(check);
       results.push(result);
-      if (options.verbose || result.result !== 'pass') say(indent(run.redact(describeResult(result))));
+      // Skipped checks are listed at the end, once per requirement that ran none of its checks.
+      if (options.verbose || (result.result !== 'pass' && result.result !== 'skipped')) say(indent(run.redact(describeResult(result))));
     }
     const wantSchema = (options.only === undefined || selects(options.only, 'SCHEMA-1')) && !(options.skip !== undefined && selects(options.skip, 'SCHEMA-1'));
     if (wantSchema) {
@@ -183,26 +208,71 @@ export async function runRunCommand(argv: readonly string[], out: (line: string)
       results.push(schema);
       if (options.verbose || schema.result !== 'pass') say(indent(run.redact(describeResult(schema))));
     }
-    const load = observationsIfMade(run.context);
-    if (load !== undefined) {
+    let load: unknown;
+    const made = observationsIfMade(run.context);
+    if (made !== undefined) {
       try {
-        const dir = join(options.reportDir, new Date().toISOString().replace(/[:.]/g, '-'));
-        mkdirSync(dir, { recursive: true });
-        writeFileSync(join(dir, 'rate-limit-load.json'), JSON.stringify(loadReport(await load), null, 1) + '\n');
-        say(`rate-limit load timelines: ${join(dir, 'rate-limit-load.json')}`);
-      } catch (error) {
-        err(`casebender run: could not write the load timelines: ${(error as Error).message}`);
+        load = loadReport(await made);
+      } catch {
+        // The load was refused or skipped: its checks say why.
       }
     }
     run.close();
     const per = byRequirement(results);
+    // A baseline accepts listed deviations: they are reported, and do not fail the gate.
+    let baseline: Parameters<typeof buildRunReport>[0]['baseline'];
+    if (options.baseline !== undefined) {
+      const deviating = new Set([...per].filter(([, r]) => r !== 'pass' && r !== 'skipped').map(([id]) => id));
+      baseline = { file: options.baseline, ...applyBaseline(baselineEntries, target.profile.target.baseUrl, deviating, new Set(per.keys())) };
+    }
+    const gated = results.filter((r) => baseline?.accepts(r.requirement) === undefined);
+    const passed = runPasses(gated, options.strict);
+    const report = buildRunReport({
+      results,
+      profile: target.profile,
+      targetKind: target.kind,
+      startedAt,
+      options: { strict: options.strict, full: options.full, seed: options.seed, budget: options.budget, ...(options.only !== undefined ? { only: options.only } : {}), ...(options.skip !== undefined ? { skip: options.skip } : {}) },
+      requests: run.context.client.sent(),
+      conformant: passed,
+      redact: run.redact,
+      ...(load !== undefined ? { load } : {}),
+      ...(baseline !== undefined ? { baseline } : {}),
+    });
+    for (const r of report.requirements.filter((q) => q.result === 'skipped')) say(`  SKIPPED ${r.id}: ${r.checks.map((c) => c.reason).filter((x) => x !== undefined)[0] ?? 'skipped'}`);
+    say(summaryTable(report));
+    for (const s of report.baseline?.stale ?? []) say(`baseline: the entry for ${s.requirement} (${s.target}) is stale — it passes now; remove it`);
+    if (options.formats.length > 0) {
+      try {
+        const failOn = (r: string) => r === 'fail' || (options.strict && (r === 'warn' || r === 'differs'));
+        const written = writeReports(report, options.reportDir, options.formats, failOn);
+        say(`reports: ${written.files.join(', ')} (and ${join(options.reportDir, 'latest')})`);
+      } catch (error) {
+        err(`casebender run: could not write the reports to ${options.reportDir}: ${(error as Error).message}`);
+      }
+    }
     const counts = ORDER.map((r) => `${[...per.values()].filter((v) => v === r).length} ${r}`).join(', ');
-    const passed = runPasses(results, options.strict);
-    out(`${passed ? 'CONFORMANT' : 'NOT CONFORMANT'}${options.strict ? ' (strict)' : ''}: ${per.size} requirements — ${counts}; ${run.context.client.sent()} requests`);
+    const accepted = report.baseline !== undefined && report.baseline.accepted.length > 0 ? `; ${report.baseline.accepted.length} accepted by the baseline` : '';
+    out(`${passed ? 'CONFORMANT' : 'NOT CONFORMANT'}${options.strict ? ' (strict)' : ''}: ${per.size} requirements — ${counts}${accepted}; ${run.context.client.sent()} requests`);
     return passed ? 0 : 1;
   } finally {
     await target.stop();
   }
+}
+
+/** Results per area: a compact table for the end of a run. */
+function summaryTable(report: RunReport): string {
+  const areas = new Map<string, Record<string, number>>();
+  for (const r of report.requirements) {
+    const a = r.id.split('-')[0]!;
+    const row = areas.get(a) ?? { pass: 0, fail: 0, warn: 0, differs: 0, skipped: 0 };
+    row[r.result] = (row[r.result] ?? 0) + 1;
+    areas.set(a, row);
+  }
+  const cols = ['pass', 'fail', 'warn', 'differs', 'skipped'];
+  const lines = [['area', ...cols].map((c, i) => (i === 0 ? c.padEnd(7) : c.padStart(8))).join('')];
+  for (const [a, row] of areas) lines.push([a.padEnd(7), ...cols.map((c) => String(row[c] ?? 0).padStart(8))].join(''));
+  return lines.join('\n');
 }
 
 const indent = (text: string) => text.split('\n').map((l) => '  ' + l).join('\n');
