@@ -8,6 +8,7 @@ import type { RateLimitAlgorithm } from './core/types.js';
 import { startMockServer, type MockServer } from './http/server.js';
 import { SeedError } from './seed.js';
 import { keyStatus } from './core/authenticate.js';
+import { FAULTS, resolveFaults } from './faults/faults.js';
 
 export const MOCK_USAGE = `Usage: casebender mock [options]
 
@@ -24,6 +25,8 @@ Options:
   --seed FILE            seed entities and keys (default fixtures/seed.json)
   --no-control           turn the control API off
   --control-token T      use this control token instead of a random one
+  --fault NAME[,NAME]    break the mock on purpose, to test a suite (names: casebender mock --list-faults)
+  --list-faults          list the faults and the requirement each breaks
   --quiet                print only the listening line
   -h, --help             show this help
 
@@ -44,6 +47,8 @@ export interface MockCliOptions {
   control: boolean;
   controlToken?: string;
   quiet: boolean;
+  faults: string[];
+  listFaults: boolean;
   help: boolean;
 }
 
@@ -66,6 +71,8 @@ export function parseMockArgs(argv: readonly string[]): MockCliOptions {
         'no-control': { type: 'boolean', default: false },
         'control-token': { type: 'string' },
         quiet: { type: 'boolean', default: false },
+        fault: { type: 'string' },
+        'list-faults': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -78,6 +85,12 @@ export function parseMockArgs(argv: readonly string[]): MockCliOptions {
   const timeScale = Number(values['time-scale']);
   if (!(timeScale > 0) || !Number.isFinite(timeScale)) throw new UsageError(`--time-scale must be a positive number; got "${values['time-scale']}"`);
   if (!ALGORITHMS.includes(values.algorithm as RateLimitAlgorithm)) throw new UsageError(`--algorithm must be one of ${ALGORITHMS.join(', ')}; got "${values.algorithm}"`);
+  const faults = values.fault === undefined ? [] : values.fault.split(',').map((f) => f.trim()).filter((f) => f !== '');
+  try {
+    resolveFaults(faults);
+  } catch (error) {
+    throw new UsageError(`--fault: ${(error as Error).message}`);
+  }
   if (values['control-token'] !== undefined && values['control-token'].length < 16) throw new UsageError('--control-token must be at least 16 characters');
   return {
     host: values.host,
@@ -90,6 +103,8 @@ export function parseMockArgs(argv: readonly string[]): MockCliOptions {
     control: !values['no-control'],
     ...(values['control-token'] !== undefined ? { controlToken: values['control-token'] } : {}),
     quiet: values.quiet,
+    faults,
+    listFaults: values['list-faults'],
     help: values.help,
   };
 }
@@ -103,6 +118,7 @@ export async function startMock(options: MockCliOptions): Promise<{ app: MockApp
     control: options.control,
     ...(options.seed !== undefined ? { seedPath: options.seed } : {}),
     ...(options.controlToken !== undefined ? { controlToken: options.controlToken } : {}),
+    faults: options.faults,
   });
   const server = await startMockServer(app, { host: options.host, port: options.port });
   const profilePath = resolve(options.profileOut);
@@ -148,6 +164,10 @@ export async function runMockCommand(argv: readonly string[]): Promise<number> {
     console.log(MOCK_USAGE);
     return 0;
   }
+  if (options.listFaults) {
+    for (const f of FAULTS) console.log(`${f.name.padEnd(30)} ${f.breaks.join(', ').padEnd(8)} ${f.description}`);
+    return 0;
+  }
   let started;
   try {
     started = await startMock(options);
@@ -168,6 +188,7 @@ export async function runMockCommand(argv: readonly string[]): Promise<number> {
   }
   const { app, server, profilePath } = started;
   console.log(`casebender mock listening on ${server.baseUrl} (also ${server.origin}/api)`);
+  if (options.faults.length > 0) console.log(`WARNING: broken on purpose (--fault ${options.faults.join(',')}): not a faithful mock`);
   if (!options.quiet) {
     console.log(`clock: ${app.clock.mode}, time scale ${app.clock.scale}; rate limits: ${app.model.policy.rateLimitAlgorithm}`);
     console.log(server.controlUrl === undefined ? 'control API: off' : `control API: ${server.controlUrl} (X-Mock-Token: ${app.controlToken})`);

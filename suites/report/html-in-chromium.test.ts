@@ -1,0 +1,60 @@
+// The HTML report in a real headless Chromium (Debian's chromium): it opens, its charts render,
+// and the console stays clean. CI installs chromium; elsewhere the test is skipped, saying why.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FAULTS } from '../../mock/faults/faults.js';
+import type { CheckResult } from '../harness/check.js';
+import { startRun } from '../harness/run.js';
+import { embeddedTarget } from '../harness/target.js';
+import { htmlReport } from './html-report.js';
+import { buildRunReport } from './run-report.js';
+
+const chromium = (() => {
+  try {
+    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+})();
+const reason = 'chromium is not installed here (CI installs it: apt-get install chromium)';
+if (chromium === undefined && process.env['CI'] === 'true') throw new Error(`${reason} — and CI must run this test`);
+
+describe.skipIf(chromium === undefined)(chromium === undefined ? `the HTML report in Chromium — skipped: ${reason}` : 'the HTML report in Chromium', () => {
+  it('opens, draws a chart per load run and a section per failure, with no console errors', async () => {
+    // A broken mock: a legacy answer without Deprecation (LEG-3) and one limit per client (RL-6).
+    expect(FAULTS.map((f) => f.name)).toEqual(expect.arrayContaining(['no-deprecation-header', 'limits-per-ip']));
+    const target = await embeddedTarget({ timeScale: 60, faults: ['no-deprecation-header', 'limits-per-ip'] });
+    let html: string;
+    try {
+      const run = await startRun({ profile: target.profile, only: ['LEG', 'RL'], rateLimit: { tiers: ['basic'], unlimitedAmount: 500 } });
+      const results: CheckResult[] = [];
+      for (const check of run.checks) results.push(await run.runCheck(check));
+      const { observationsIfMade, loadReport } = await import('../ratelimit/observations.js');
+      const load = loadReport(await observationsIfMade(run.context)!);
+      run.close();
+      html = htmlReport(buildRunReport({ results, profile: target.profile, targetKind: 'embedded', startedAt: new Date(), options: { strict: false, full: false, seed: 42, budget: 100_000 }, requests: 1, conformant: false, redact: run.redact, load }));
+    } finally {
+      await target.stop();
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'cb-html-'));
+    const file = join(dir, 'report.html');
+    writeFileSync(file, html);
+    const result = spawnSync(
+      chromium!,
+      ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${join(dir, 'profile')}`, '--enable-logging=stderr', '--v=0', '--dump-dom', `file://${file}`],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(result.status).toBe(0);
+    const dom = result.stdout;
+    expect(dom).toContain('NOT CONFORMANT');
+    expect(dom).toMatch(/<section class="failure" id="LEG-3">/);
+    expect(dom).toMatch(/<section class="failure" id="RL-6">/);
+    // One chart per load run with a timeline, each with bars.
+    expect((dom.match(/<svg /g) ?? []).length).toBeGreaterThanOrEqual(5);
+    expect(dom).toMatch(/<rect [^>]*fill="#c62828"/);
+    expect(result.stderr).not.toMatch(/CONSOLE|Uncaught|ERR_FILE_NOT_FOUND|Failed to load resource/);
+  }, 90_000);
+});
