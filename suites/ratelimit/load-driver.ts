@@ -11,6 +11,8 @@ import type { Header } from '../harness/keyring.js';
 export interface Sample {
   /** Milliseconds since the load started, when the answer arrived (real time). */
   readonly at: number;
+  /** Milliseconds from sending to the answer, where the sender knows it (paced runs). */
+  readonly latency?: number;
   readonly status: number;
   readonly limit?: string;
   readonly remaining?: string;
@@ -82,6 +84,7 @@ async function paced(spec: LoadSpec & { rate: number }): Promise<LoadRun> {
   const pending: Promise<void>[] = [];
   const one = (target: string) =>
     new Promise<void>((resolve) => {
+      const sentAt = performance.now();
       const u = new URL(target);
       const req = request(u, { method: spec.method ?? 'GET', agent, headers: ['Host', u.host, ...raw], timeout: (spec.timeoutSeconds ?? 10) * 1000 }, (res) => {
         res.resume();
@@ -90,7 +93,8 @@ async function paced(spec: LoadSpec & { rate: number }): Promise<LoadRun> {
           for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) h[res.rawHeaders[i]!.toLowerCase()] = res.rawHeaders[i + 1]!;
           const status = res.statusCode ?? 0;
           statusCounts[status] = (statusCounts[status] ?? 0) + 1;
-          samples.push(sampleOf(performance.now() - started, status, h));
+          const now = performance.now();
+          samples.push({ ...sampleOf(now - started, status, h), latency: now - sentAt });
           resolve();
         });
       });

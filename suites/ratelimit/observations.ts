@@ -65,7 +65,8 @@ export function estimateLoad(tiers: readonly TierLimits[], timeScale: number, sp
   if (lowest !== undefined) requests += Math.ceil(((FLOOD_FACTOR * (lowest.perMinute + lowest.burst)) / 60) * FLOOD_SECONDS) * (spread ? 2 : 1) + lowest.burst * 4;
   requests += unlimitedAmount;
   // Per tier, the steady minute then the flood; a minute's rest; the RL-9 and RL-10 floods; then the Unlimited run.
-  const quick = STEADY_SECONDS + FLOOD_SECONDS + REST_SECONDS + FLOOD_SECONDS;
+  // The flood may wait up to 50 s for the middle of a minute (fingerprint).
+  const quick = STEADY_SECONDS + 50 + FLOOD_SECONDS + REST_SECONDS + FLOOD_SECONDS;
   return { requests, seconds: Math.ceil(Math.max(quick, full ? HOUR_FLOOD_MINUTES * 60 : 0) / timeScale + 5) };
 }
 
@@ -98,7 +99,19 @@ async function readPath(ctx: CheckContext, key: ResolvedKey): Promise<string | u
 
 const url = (ctx: CheckContext, path: string, base = ctx.profile.target.baseUrl) => base.replace(/\/+$/, '') + path;
 
-async function tierLoad(ctx: CheckContext, tier: string, limits: TierLimits, fresh: (tier: string) => Promise<KeyHandle | undefined>, scale: number): Promise<TierObservations> {
+/**
+ * Waits until the target's clock is between 10 and 40 s into a minute. A flood that begins at a
+ * minute boundary looks the same under a fixed and a sliding window; one begun mid-minute does not
+ * (the fixed window frees its allowance at the boundary, the sliding one 60 s after the burst).
+ */
+async function midMinute(toTarget: (real: number) => number, scale: number): Promise<void> {
+  const second = (toTarget(Date.now()) / 1000) % 60;
+  if (second >= 10 && second <= 40) return;
+  const wait = second < 10 ? 10 - second : 70 - second;
+  await new Promise((r) => setTimeout(r, (wait * 1000) / scale));
+}
+
+async function tierLoad(ctx: CheckContext, tier: string, limits: TierLimits, fresh: (tier: string) => Promise<KeyHandle | undefined>, scale: number, toTarget: (real: number) => number): Promise<TierObservations> {
   const a = await fresh(tier);
   const b = a === undefined ? undefined : await fresh(tier);
   const c = b === undefined ? undefined : await fresh(tier);
@@ -109,6 +122,7 @@ async function tierLoad(ctx: CheckContext, tier: string, limits: TierLimits, fre
   const steadyAmount = Math.floor(0.9 * m * (STEADY_SECONDS / 60));
   const steady = await drive({ label: `${tier}: 90% of m/60 a second for ${STEADY_SECONDS} s`, urls: [url(ctx, a.path)], headers: a.headers, amount: steadyAmount, connections: Math.min(8, steadyAmount), rate: ((0.9 * m) / 60) * scale });
   const floodRate = (FLOOD_FACTOR * (m + burstSize)) / 60;
+  await midMinute(toTarget, scale);
   const flood = await drive({
     label: `${tier}: flood at ${FLOOD_FACTOR}× (m + b) a minute for ${FLOOD_SECONDS} s`,
     urls: [url(ctx, b.path)],
@@ -234,7 +248,7 @@ async function observe(ctx: CheckContext): Promise<Observations> {
       )
     : Promise.resolve([]);
   // The tiers side by side, each on its own keys; then a rest; then RL-9 and RL-10 side by side.
-  const quickTiers = await Promise.all(limited.map(([name, limits]) => tierLoad(ctx, name, limits, fresh, scale)));
+  const quickTiers = await Promise.all(limited.map(([name, limits]) => tierLoad(ctx, name, limits, fresh, scale, toTarget)));
   await new Promise((r) => setTimeout(r, ctx.realMs(REST_SECONDS)));
   const [countRuns, spread] = await Promise.all([counts(), spreadLoad()]);
   const hours = await hourFloods;

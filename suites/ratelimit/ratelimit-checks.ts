@@ -12,13 +12,15 @@ const describeSample = (run: LoadRun, s: Sample, scale: number) => `${run.label}
 const admittedTimes = (run: LoadRun, scale: number) => run.samples.filter(ok).map((s) => s.at * scale);
 
 /**
- * The slack a count over arrival times needs: an answer arrives a little after its decision, so a
- * window over arrivals covers decisions from a slightly longer span.
+ * The slack a count over arrival times needs: an answer arrives up to one latency after its
+ * decision, so a window over arrivals covers decisions from a span longer by the spread of the
+ * latencies — in target time, the latency times the time scale. Measured per run.
  */
 function slack(run: LoadRun, perMinute: number, scale: number): number {
-  if (run.samples.length === 0) return 0;
-  const jitterMs = Math.min(5_000, run.durationMs / Math.max(1, run.samples.length)) * scale;
-  return Math.ceil((perMinute * jitterMs) / MINUTE) + 1;
+  let spread = 0;
+  for (const s of run.samples) if (s.latency !== undefined && s.latency > spread) spread = s.latency;
+  if (spread === 0) spread = Math.min(5_000, run.durationMs / Math.max(1, run.samples.length));
+  return Math.ceil((perMinute * spread * scale) / MINUTE) + 1;
 }
 
 type TierJudge = (t: Required<Pick<TierObservations, 'burst' | 'steady' | 'flood' | 'afterFlood'>> & TierObservations, o: Observations) => string | undefined;
