@@ -187,6 +187,7 @@ export async function runRunCommand(argv: readonly string[], out: (line: string)
     const startedAt = new Date();
     const results: CheckResult[] = [];
     const seen = new Set<string>();
+    let stopBar: (() => void) | undefined;
     for (const check of run.checks) {
       const a = check.requirement.split('-')[0]!;
       if (!seen.has(a)) {
@@ -195,9 +196,13 @@ export async function runRunCommand(argv: readonly string[], out: (line: string)
           const limited = Object.values(run.context.model.tiers).filter((t) => t !== null);
           const e = estimateLoad(limited, target.profile.clock?.timeScale ?? 1, (target.profile.target.extraBaseUrls ?? []).length > 0, undefined, options.full);
           say(`RL … about ${e.requests} requests over about ${e.seconds} s (time scale ${target.profile.clock?.timeScale ?? 1})`);
+          if (!options.quiet) stopBar = progressBar(e.seconds, out);
         } else say(`${a} … ${run.checks.filter((c) => c.requirement.startsWith(`${a}-`)).length} checks`);
       }
       const result = await run.runCheck(check);
+      // The whole load runs under the first rate-limit check; the bar ends with it.
+      stopBar?.();
+      stopBar = undefined;
       results.push(result);
       // Skipped checks are listed at the end, once per requirement that ran none of its checks.
       if (options.verbose || (result.result !== 'pass' && result.result !== 'skipped')) say(indent(run.redact(describeResult(result))));
@@ -258,6 +263,29 @@ export async function runRunCommand(argv: readonly string[], out: (line: string)
   } finally {
     await target.stop();
   }
+}
+
+/**
+ * A bar for the rate-limit load, from its estimated duration: redrawn in place every second on a
+ * terminal, a line every 15 s otherwise (CI logs).
+ */
+function progressBar(estimateSeconds: number, out: (line: string) => void): () => void {
+  const started = Date.now();
+  const tty = process.stdout.isTTY === true;
+  const draw = () => {
+    const elapsed = (Date.now() - started) / 1000;
+    const share = Math.min(1, elapsed / estimateSeconds);
+    const bar = '#'.repeat(Math.round(share * 30)).padEnd(30, '.');
+    const left = Math.max(0, Math.round(estimateSeconds - elapsed));
+    const text = `  load [${bar}] ${Math.round(share * 100)}%, about ${left} s left`;
+    if (tty) process.stdout.write(`\r${text}`);
+    else out(text);
+  };
+  const timer = setInterval(draw, tty ? 1_000 : 15_000);
+  return () => {
+    clearInterval(timer);
+    if (tty) process.stdout.write(`\r${' '.repeat(60)}\r`);
+  };
 }
 
 /** Results per area: a compact table for the end of a run. */
