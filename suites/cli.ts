@@ -12,7 +12,7 @@ import { AREAS } from './all-checks.js';
 import { estimateLoad, loadReport, observationsIfMade } from './ratelimit/observations.js';
 import { join } from 'node:path';
 import { applyBaseline, loadBaseline, type BaselineEntry } from './report/baseline.js';
-import { buildRunReport, type RunReport } from './report/run-report.js';
+import { buildRunReport, RESULT_ORDER, worst, type RunReport } from './report/run-report.js';
 import { FORMATS, writeReports, type Format } from './report/write-reports.js';
 
 export const RUN_USAGE = `Usage: casebender run [options]
@@ -118,16 +118,11 @@ function parse(argv: readonly string[]) {
   };
 }
 
-const ORDER: Result[] = ['fail', 'warn', 'differs', 'pass', 'skipped'];
-
-/** The worst result of each requirement's checks; skipped only when every one of them was. */
+/** The result of each requirement: the worst of its checks, skipped only when all were. */
 export function byRequirement(results: readonly CheckResult[]): Map<string, Result> {
-  const out = new Map<string, Result>();
-  for (const r of results) {
-    const prev = out.get(r.requirement);
-    if (prev === undefined || ORDER.indexOf(r.result) < ORDER.indexOf(prev)) out.set(r.requirement, r.result);
-  }
-  return out;
+  const grouped = new Map<string, Result[]>();
+  for (const r of results) grouped.set(r.requirement, [...(grouped.get(r.requirement) ?? []), r.result]);
+  return new Map([...grouped].map(([id, rs]) => [id, worst(rs)]));
 }
 
 export async function runRunCommand(argv: readonly string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
@@ -256,7 +251,7 @@ export async function runRunCommand(argv: readonly string[], out: (line: string)
         err(`casebender run: could not write the reports to ${options.reportDir}: ${(error as Error).message}`);
       }
     }
-    const counts = ORDER.map((r) => `${[...per.values()].filter((v) => v === r).length} ${r}`).join(', ');
+    const counts = RESULT_ORDER.map((r) => `${[...per.values()].filter((v) => v === r).length} ${r}`).join(', ');
     const accepted = report.baseline !== undefined && report.baseline.accepted.length > 0 ? `; ${report.baseline.accepted.length} accepted by the baseline` : '';
     out(`${passed ? 'CONFORMANT' : 'NOT CONFORMANT'}${options.strict ? ' (strict)' : ''}: ${per.size} requirements — ${counts}${accepted}; ${run.context.client.sent()} requests`);
     return passed ? 0 : 1;
