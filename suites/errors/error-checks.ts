@@ -1,7 +1,7 @@
 // ERR: error answers (contract ERR-1..5).
 import { pass, skip, violation, type Check, type CheckContext } from '../harness/check.js';
 import type { Exchange } from '../harness/http-client.js';
-import { acceptedRead, allAnswer, expectStatus, header, notServerError, probe } from '../harness/expect.js';
+import { acceptedRead, expectStatus, header, notServerError, probe } from '../harness/expect.js';
 import { jsonBody } from '../harness/http-client.js';
 import { activeKeys, credentialHeaders, mangle, stateOf, unknownModernKey, type ModernKey } from '../harness/keyring.js';
 import { scopeMatrix, UNKNOWN_ID } from '../scopes/scope-matrix.js';

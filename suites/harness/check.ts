@@ -2,7 +2,7 @@
 // requirement's level (fixtures/requirements.json).
 import type { Model } from '../../mock/core/model.js';
 import type { Client, Exchange, Probe } from './http-client.js';
-import type { ResolvedKey, ResolvedProfile } from './load-profile.js';
+import type { ResolvedProfile } from './load-profile.js';
 import type { Oracle } from './oracle.js';
 import type { ControlApi } from './control-api-client.js';
 
@@ -90,4 +90,3 @@ export function runPasses(results: readonly { result: Result }[], strict: boolea
   return results.every((r) => r.result === 'pass' || r.result === 'skipped' || (!strict && (r.result === 'warn' || r.result === 'differs')));
 }
 
-export type { ResolvedKey };

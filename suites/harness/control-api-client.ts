@@ -1,6 +1,4 @@
 // The suites' client of the mock's control API (present only when the profile names it).
-import type { ProfileKey } from '../../mock/profile.js';
-
 export interface CreatedKey {
   readonly id: string;
   readonly key?: string;
@@ -43,4 +41,3 @@ export function createControlApi(url: string, token: string): ControlApi {
   };
 }
 
-export type { ProfileKey };

@@ -11,7 +11,6 @@ import { burst, drive, exhaustThenRetry, type LoadRun, type RetryProbe } from '.
 import { BudgetExceeded } from '../harness/http-client.js';
 
 export interface KeyHandle {
-  readonly name: string;
   readonly headers: Header[];
   readonly path: string;
 }
@@ -41,7 +40,6 @@ export interface Observations {
   /** The target's clock (Unix ms) at a real instant (Unix ms). */
   readonly toTarget: (realMs: number) => number;
   readonly timeScale: number;
-  readonly estimate: { readonly requests: number; readonly seconds: number };
 }
 
 /** Target seconds of the steady run (RL-2) and the flood (RL-3). */
@@ -77,14 +75,14 @@ function keySource(ctx: CheckContext) {
     if (ctx.control !== undefined) {
       const created = await ctx.control.createKey({ tier, scopes: ['alerts:read'], name: `rl-${tier}-${used.size}` });
       used.add(created.id);
-      return { name: `minted ${tier} key ${created.id}`, headers: [['Authorization', `Bearer ${created.key!}`]], path: '/alerts?limit=1' };
+      return { headers: [['Authorization', `Bearer ${created.key!}`]], path: '/alerts?limit=1' };
     }
     for (const key of ctx.profile.keys) {
       if (key.tier !== tier || stateOf(key) !== 'active' || used.has(key.name)) continue;
       const path = await readPath(ctx, key);
       if (path === undefined) continue;
       used.add(key.name);
-      return { name: key.name, headers: credentialHeaders(key), path };
+      return { headers: credentialHeaders(key), path };
     }
     return undefined;
   };
@@ -274,6 +272,5 @@ async function observe(ctx: CheckContext): Promise<Observations> {
     ...(spread !== undefined ? { spread } : {}),
     toTarget,
     timeScale: scale,
-    estimate,
   };
 }
