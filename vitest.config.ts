@@ -8,7 +8,7 @@ export default defineConfig({
   test: {
     include: againstDeployment
       ? ['suites/conformance.test.ts']
-      : ['mock/**/*.test.ts', 'fixtures/**/*.test.ts', 'suites/**/*.test.ts', 'bench/**/*.test.ts'],
+      : ['mock/**/*.test.ts', 'fixtures/**/*.test.ts', 'suites/**/*.test.ts', 'bench/**/*.test.ts', 'examples/**/*.test.ts'],
     globals: false,
     testTimeout: 20_000,
     hookTimeout: 30_000,

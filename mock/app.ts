@@ -18,7 +18,8 @@ import { createMemoryStore } from './store/memory-store.js';
 import type { Stores } from './store/types.js';
 
 export interface MockOptions {
-  clock?: ClockMode;
+  /** A clock mode, or a clock of the caller's (e.g. one a client test moves by hand). */
+  clock?: ClockMode | Clock;
   timeScale?: number;
   /** Start of a virtual clock (Unix ms); defaults to now. */
   clockStart?: number;
@@ -78,11 +79,14 @@ export function referenceValidators(): Validators {
 /** Builds a seeded mock. Throws (SeedError, Error) on bad options: callers fail fast at start-up. */
 export async function createMockApp(options: MockOptions = {}): Promise<MockApp> {
   const model = referenceModel(options.algorithm !== undefined ? { policy: { rateLimitAlgorithm: options.algorithm } } : {});
-  const clock = createClock({
-    mode: options.clock ?? 'real',
-    ...(options.timeScale !== undefined ? { scale: options.timeScale } : {}),
-    ...(options.clockStart !== undefined ? { start: options.clockStart } : {}),
-  });
+  const clock =
+    typeof options.clock === 'object'
+      ? options.clock
+      : createClock({
+          mode: options.clock ?? 'real',
+          ...(options.timeScale !== undefined ? { scale: options.timeScale } : {}),
+          ...(options.clockStart !== undefined ? { start: options.clockStart } : {}),
+        });
   const seed = loadSeed(options.seedPath ?? DEFAULT_SEED_PATH, model);
   const seededKeys = mintSeedKeys(seed, model, clock.now());
   const stores = options.stores ?? createMemoryStore();
