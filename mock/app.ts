@@ -29,6 +29,8 @@ export interface MockOptions {
   control?: boolean;
   controlToken?: string;
   stores?: Stores;
+  /** Keys minted by another instance (its `seededKeys`): a second mock with the same key material. */
+  seededKeys?: readonly SeededKey[];
   /** Deliberately broken variants (mock/faults): for testing the suites, never for real use. */
   faults?: readonly string[];
 }
@@ -88,7 +90,7 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
           ...(options.clockStart !== undefined ? { start: options.clockStart } : {}),
         });
   const seed = loadSeed(options.seedPath ?? DEFAULT_SEED_PATH, model);
-  const seededKeys = mintSeedKeys(seed, model, clock.now());
+  const seededKeys = options.seededKeys ?? mintSeedKeys(seed, model, clock.now());
   const stores = options.stores ?? createMemoryStore();
   await applySeed(stores, seed, seededKeys);
   const controlToken = options.control === false ? undefined : (options.controlToken ?? randomBytes(18).toString('base64url'));

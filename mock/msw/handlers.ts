@@ -109,8 +109,9 @@ async function factsOf(request: Request): Promise<{ facts: RequestFacts; pathnam
   return { facts, pathname: url.pathname };
 }
 
-function responseOf(answer: Answer): Response {
-  return new Response(answer.body ?? null, { status: answer.status, headers: answer.headers });
+function responseOf(answer: Answer, method: string): Response {
+  // HTTP: an answer to HEAD has no content (node:http drops it the same way).
+  return new Response(method === 'HEAD' ? null : (answer.body ?? null), { status: answer.status, headers: answer.headers });
 }
 
 /**
@@ -133,6 +134,12 @@ export async function createHandlers(options: CreateHandlersOptions = {}): Promi
     ...(options.control === false ? { control: false } : {}),
     ...(options.faults !== undefined ? { faults: options.faults } : {}),
   });
+  return mockFor(app, origin);
+}
+
+/** The handlers over an application built elsewhere (e.g. one sharing its keys with a server). */
+export function mockFor(app: MockApp, origin: string = DEFAULT_MSW_ORIGIN): CaseBenderMock {
+  const clock = app.clock;
   const material = (name: string): KeyMaterial => {
     const seeded = app.seededKeys.find((k) => k.spec.name === name);
     if (seeded === undefined) throw new MockOptionsError(`no seeded key is named "${name}"; the seed has: ${app.seededKeys.map((k) => k.spec.name).join(', ')}`);
@@ -143,10 +150,10 @@ export async function createHandlers(options: CreateHandlersOptions = {}): Promi
     http.all(`${origin}/*`, async ({ request }) => {
       const { facts, pathname } = await factsOf(request);
       if (pathname === CONTROL_PREFIX || pathname.startsWith(`${CONTROL_PREFIX}/`)) {
-        if (app.handleControl === undefined) return responseOf(failureAnswer({ status: 404, code: 'not_found', detail: 'The control API is off (control: false).' }));
-        return responseOf(await app.handleControl(facts, pathname.slice(CONTROL_PREFIX.length) || '/'));
+        if (app.handleControl === undefined) return responseOf(failureAnswer({ status: 404, code: 'not_found', detail: 'The control API is off (control: false).' }), request.method);
+        return responseOf(await app.handleControl(facts, pathname.slice(CONTROL_PREFIX.length) || '/'), request.method);
       }
-      return responseOf(await app.handleApi(facts));
+      return responseOf(await app.handleApi(facts), request.method);
     }),
   ];
   return {
