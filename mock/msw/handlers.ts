@@ -5,6 +5,7 @@ import { http, type HttpHandler } from 'msw';
 import { createMockApp, type MockApp } from '../app.js';
 import { createClock, type Clock } from '../clock.js';
 import { failureAnswer, type Answer } from '../core/answer.js';
+import { bodyTooLarge, headerBlockBytes, headersTooLarge } from '../core/transport-limits.js';
 import type { RequestFacts } from '../core/handle-request.js';
 import type { KeyMaterial } from '../core/mint-key.js';
 import type { RateLimitAlgorithm } from '../core/types.js';
@@ -148,7 +149,11 @@ export function mockFor(app: MockApp, origin: string = DEFAULT_MSW_ORIGIN): Case
   // One handler for the whole origin, routed as the node:http adapter routes (mock/http/server.ts).
   const handlers: HttpHandler[] = [
     http.all(`${origin}/*`, async ({ request }) => {
+      // The policy's size limits, as the node:http adapter applies them before anything else (ERR-5).
+      const { maxBodyBytes, maxHeaderBytes } = app.model.policy.limits;
       const { facts, pathname } = await factsOf(request);
+      if (headerBlockBytes(facts.rawHeaders) > maxHeaderBytes) return responseOf(failureAnswer(headersTooLarge(maxHeaderBytes)), request.method);
+      if (facts.body !== undefined && new TextEncoder().encode(facts.body).length > maxBodyBytes) return responseOf(failureAnswer(bodyTooLarge(maxBodyBytes)), request.method);
       if (pathname === CONTROL_PREFIX || pathname.startsWith(`${CONTROL_PREFIX}/`)) {
         if (app.handleControl === undefined) return responseOf(failureAnswer({ status: 404, code: 'not_found', detail: 'The control API is off (control: false).' }), request.method);
         return responseOf(await app.handleControl(facts, pathname.slice(CONTROL_PREFIX.length) || '/'), request.method);

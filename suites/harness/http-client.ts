@@ -1,7 +1,9 @@
 // The suites' HTTP client: raw header control (order, case, duplicates), no redirects followed,
 // a timeout per request, a request budget, and every exchange kept for evidence.
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+// The modules' default exports, read at call time: request interception in tests (MSW) replaces
+// http.request on the module object, which the named ESM bindings would not see.
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
 
 export interface Probe {
   readonly method: string;
@@ -61,8 +63,8 @@ export function jsonBody(exchange: Exchange): Record<string, unknown> | undefine
 export function createClient(options: ClientOptions): Client {
   const budget = options.budget ?? 100_000;
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 32 });
-  const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 32 });
+  const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+  const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 32 });
   let sent = 0;
   return {
     budget,
@@ -87,7 +89,7 @@ export function createClient(options: ClientOptions): Client {
       const started = performance.now();
       const isHttps = url.protocol === 'https:';
       const response = await new Promise<{ res: IncomingMessage; body: string }>((resolve, reject) => {
-        const req = (isHttps ? httpsRequest : httpRequest)(
+        const req = (isHttps ? https.request : http.request)(
           url,
           { method: probe.method, headers: raw, agent: isHttps ? httpsAgent : httpAgent, timeout: timeoutMs },
           (res) => {
