@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { applyBaseline, loadBaseline, type BaselineEntry } from './report/baseline.js';
 import { buildRunReport, RESULT_ORDER, worst, type RunReport } from './report/run-report.js';
 import { FORMATS, writeReports, type Format } from './report/write-reports.js';
+import { PrismMissing } from './prism/prism-referee.js';
 
 export const RUN_USAGE = `Usage: casebender run [options]
 
@@ -29,6 +30,10 @@ Options:
   --quick             rate limits: burst, rate, minute cap, 429s, isolation, headers (default)
   --full              also the hour caps (RL-4): an hour of the target's time per tier, tiers in parallel
   --openapi FILE      the deployment's own OpenAPI document (SCHEMA-1 mismatches then fail)
+  --validate-with-prism
+                      Stoplight Prism judges every answer too, against --openapi FILE or
+                      fixtures/openapi.yaml; an answer it finds in breach fails SCHEMA-1
+                      (needs the optional @stoplight/prism-http and prism-core packages)
   --report-dir DIR    where reports go: DIR/<run>/ and DIR/latest (default reports)
   --format LIST       junit,json,html (default all three; none for no files)
   --baseline FILE     accepted deviations {"accepted":[{"requirement","target","reason"}]}: they do
@@ -62,6 +67,7 @@ function parse(argv: readonly string[]) {
         quick: { type: 'boolean', default: false },
         full: { type: 'boolean', default: false },
         openapi: { type: 'string' },
+        'validate-with-prism': { type: 'boolean', default: false },
         budget: { type: 'string' },
         'report-dir': { type: 'string', default: 'reports' },
         format: { type: 'string', default: 'junit,json,html' },
@@ -108,6 +114,7 @@ function parse(argv: readonly string[]) {
     formats: formatsOf(values.format),
     baseline: values.baseline,
     openapi: values.openapi,
+    prism: values['validate-with-prism'],
     budget: int('budget', values.budget ?? (values.full ? '1000000' : '100000'), 1),
     timeoutMs: int('timeout', values.timeout, 100),
     seed: int('seed', values.seed, 0),
@@ -167,8 +174,13 @@ export async function runRunCommand(argv: readonly string[], out: (line: string)
         numRuns: options.runs,
         ...(options.openapi !== undefined ? { openapi: options.openapi } : {}),
         rateLimit: { full: options.full },
+        prism: options.prism,
       });
     } catch (error) {
+      if (error instanceof PrismMissing) {
+        err(`casebender run: --validate-with-prism: ${error.message}`);
+        return 2;
+      }
       if (error instanceof TargetUnreachable || error instanceof ProfileError) {
         err(`casebender run: the target does not answer: ${error.message}`);
         return 2;
@@ -178,7 +190,7 @@ export async function runRunCommand(argv: readonly string[], out: (line: string)
     const say = (line: string) => {
       if (!options.quiet) out(line);
     };
-    say(`casebender run: ${target.kind === 'embedded' ? 'the embedded mock at ' : ''}${target.profile.target.baseUrl}; fast-check seed ${options.seed}`);
+    say(`casebender run: ${target.kind === 'embedded' ? 'the embedded mock at ' : ''}${target.profile.target.baseUrl}${options.prism ? ' (answers judged by Prism too)' : ''}; fast-check seed ${options.seed}`);
     const startedAt = new Date();
     const results: CheckResult[] = [];
     const seen = new Set<string>();
@@ -204,6 +216,7 @@ export async function runRunCommand(argv: readonly string[], out: (line: string)
     }
     const wantSchema = (options.only === undefined || selects(options.only, 'SCHEMA-1')) && !(options.skip !== undefined && selects(options.skip, 'SCHEMA-1'));
     if (wantSchema) {
+      await run.refereed();
       const schema = run.schemaResult();
       results.push(schema);
       if (options.verbose || schema.result !== 'pass') say(indent(run.redact(describeResult(schema))));

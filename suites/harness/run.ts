@@ -10,6 +10,7 @@ import { createOracle, profileModel } from './oracle.js';
 import { createRedactor, type Redactor } from './redact.js';
 import { createResponseValidator, type SchemaFinding } from '../schema/response-validator.js';
 import { ALL_CHECKS } from '../all-checks.js';
+import { createPrismReferee } from '../prism/prism-referee.js';
 
 export const LEVELS: ReadonlyMap<string, Level> = new Map(requirementsFixture.requirements.map((r) => [r.id, r.level as Level]));
 export const REQUIREMENT_TEXT: ReadonlyMap<string, string> = new Map(requirementsFixture.requirements.map((r) => [r.id, r.text]));
@@ -27,6 +28,8 @@ export interface RunOptions {
   /** The deployment's own OpenAPI document: SCHEMA-1 mismatches then fail (DOC) instead of differ. */
   readonly openapi?: string;
   readonly rateLimit?: CheckContext['rateLimit'];
+  /** Prism judges every answer too (--validate-with-prism): its findings fail SCHEMA-1. */
+  readonly prism?: boolean;
 }
 
 export interface Run {
@@ -35,8 +38,10 @@ export interface Run {
   readonly checks: readonly Check[];
   /** Runs one check and judges it. */
   runCheck(check: Check): Promise<CheckResult>;
-  /** SCHEMA-1 over every answer received so far. */
+  /** SCHEMA-1 over every answer received so far (await refereed() first when Prism judges too). */
   schemaResult(): CheckResult;
+  /** Resolves when Prism has judged every answer received so far. */
+  refereed(): Promise<void>;
   close(): void;
 }
 
@@ -54,6 +59,12 @@ export async function startRun(options: RunOptions): Promise<Run> {
   const redact = createRedactor(profile);
   const validator = createResponseValidator(options.openapi ?? fixturePath('openapi.yaml'));
   const findings: SchemaFinding[] = [];
+  /** Answers Prism finds in breach of the document, in Prism's words. */
+  const prismFindings: SchemaFinding[] = [];
+  const referee = options.prism === true ? await createPrismReferee(options.openapi) : undefined;
+  const judged: Promise<void>[] = [];
+  let prismJudged = 0;
+  let prismUnrouted = 0;
   let exchanges = 0;
   const client = createClient({
     baseUrl: profile.target.baseUrl,
@@ -61,6 +72,18 @@ export async function startRun(options: RunOptions): Promise<Run> {
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     onExchange: (e) => {
       exchanges++;
+      if (referee !== undefined) {
+        judged.push(
+          referee.check(e).then(
+            (v) => {
+              prismJudged++;
+              if (v.kind === 'unrouted') prismUnrouted++;
+              else if (v.kind === 'violations') prismFindings.push({ exchange: e, problem: `Prism: ${v.messages.slice(0, 3).join('; ')}${v.messages.length > 3 ? ` (and ${v.messages.length - 3} more)` : ''}` });
+            },
+            (error: unknown) => void prismFindings.push({ exchange: e, problem: `Prism could not judge the answer: ${(error as Error).message}` }),
+          ),
+        );
+      }
       for (const problem of validator.check(e)) findings.push({ exchange: e, problem });
     },
   });
@@ -109,15 +132,25 @@ export async function startRun(options: RunOptions): Promise<Run> {
       return { requirement: check.requirement, title: check.title, level, result: judge(level, verdict, { strict: options.strict ?? false, declared }), verdict, ms: performance.now() - started };
     },
     schemaResult() {
+      const prismNote = referee !== undefined ? `; Prism judged ${prismJudged - prismUnrouted} of them valid${prismUnrouted > 0 ? ` (${prismUnrouted} probes lie outside the document)` : ''}` : '';
+      if (prismFindings.length > 0) {
+        // Asked for with --validate-with-prism: an answer Prism refuses fails, whatever the level.
+        const first = prismFindings[0]!;
+        const verdict: Verdict = { outcome: 'violation', evidence: { summary: `Prism finds ${prismFindings.length} of ${exchanges} answers in breach of the OpenAPI document; first: ${first.problem}`, exchange: first.exchange, why: 'SCHEMA-1: answers match the OpenAPI document (validated by Prism)' } };
+        return { requirement: 'SCHEMA-1', title: 'every answer matches the OpenAPI document', level: 'DOC', result: judge('DOC', verdict, { strict: options.strict ?? false, declared: false }), verdict, ms: 0 };
+      }
       const level: Level = options.openapi !== undefined ? 'DOC' : 'REF';
       const first = findings[0];
       const verdict: Verdict =
         exchanges === 0
           ? { outcome: 'skipped', reason: 'no answers were received' }
           : first === undefined
-            ? { outcome: 'pass', note: `${exchanges} answers matched the document` }
+            ? { outcome: 'pass', note: `${exchanges} answers matched the document${prismNote}` }
             : { outcome: 'violation', evidence: { summary: `${findings.length} of ${exchanges} answers do not match the document; first: ${first.problem}`, exchange: first.exchange, why: 'SCHEMA-1: answers match the OpenAPI document' } };
       return { requirement: 'SCHEMA-1', title: 'every answer matches the OpenAPI document', level, result: judge(level, verdict, { strict: options.strict ?? false, declared: false }), verdict, ms: 0 };
+    },
+    refereed: async () => {
+      while (judged.length > 0) await Promise.all(judged.splice(0));
     },
     close: () => client.close(),
   };
