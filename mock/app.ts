@@ -1,7 +1,5 @@
 // The mock as a transport-free application: model, stores, clock, seed, the API handler and the
 // control API. The node:http adapter (and later MSW) only carry requests to it.
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { createClock, type Clock, type ClockMode } from './clock.js';
 import type { Answer } from './core/answer.js';
@@ -11,7 +9,8 @@ import { referenceModel, type Model } from './core/model.js';
 import type { RateLimitAlgorithm } from './core/types.js';
 import { compileValidators, type Validators } from './core/validation.js';
 import { createControlHandler } from './control/control-api.js';
-import { fixturePath } from './fixture-path.js';
+import { randomToken } from './core/key-material.js';
+import { readFixture } from './platform/node.js';
 import { mockProfile, type Profile } from './profile.js';
 import { applySeed, DEFAULT_SEED_PATH, loadSeed, mintSeedKeys, type Seed, type SeededKey } from './seed.js';
 import { createMemoryStore } from './store/memory-store.js';
@@ -74,7 +73,7 @@ let validatorsCache: Validators | undefined;
 
 /** The validators of fixtures/openapi.yaml, compiled once per process. */
 export function referenceValidators(): Validators {
-  validatorsCache ??= compileValidators(parseYaml(readFileSync(fixturePath('openapi.yaml'), 'utf8')));
+  validatorsCache ??= compileValidators(parseYaml(readFixture('openapi.yaml')));
   return validatorsCache;
 }
 
@@ -93,7 +92,7 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
   const seededKeys = options.seededKeys ?? mintSeedKeys(seed, model, clock.now());
   const stores = options.stores ?? createMemoryStore();
   await applySeed(stores, seed, seededKeys);
-  const controlToken = options.control === false ? undefined : (options.controlToken ?? randomBytes(18).toString('base64url'));
+  const controlToken = options.control === false ? undefined : (options.controlToken ?? randomToken(24));
   const handleApi = withFaults(resolveFaults(options.faults ?? []), stores, clock, (apiStores, rules) =>
     createRequestHandler({ model, validators: referenceValidators(), stores: apiStores, now: clock.now, ...(rules !== undefined ? { rules } : {}) }),
   );

@@ -1,8 +1,7 @@
 // ajv set up once for the project's own JSON Schemas (seed, profile): every error names its field.
-import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { fixturePath } from './fixture-path.js';
+import { readFixture } from './platform/node.js';
 
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
 
@@ -11,7 +10,7 @@ addFormats(ajv);
 
 /** A validator for a schema in fixtures/, returning readable lines ("keys[3].tier: is required"). */
 export function schemaChecker(fileName: string): (value: unknown) => string[] {
-  const schema = JSON.parse(readFileSync(fixturePath(fileName), 'utf8')) as object;
+  const schema = JSON.parse(readFixture(fileName)) as object;
   const validate = ajv.compile(schema);
   return (value) => (validate(value) ? [] : describeErrors(validate.errors ?? []));
 }

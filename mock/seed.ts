@@ -1,10 +1,9 @@
 // The mock's seed: entities across every TLP/PAP level and the keys minted at start.
 // Key material is random at every start and shown once (printed table, profile file).
-import { readFileSync } from 'node:fs';
 import type { Model } from './core/model.js';
 import { mintKey, type KeyMaterial } from './core/mint-key.js';
 import type { KeyRecord, KeyKind } from './core/types.js';
-import { fixturePath } from './fixture-path.js';
+import { fixturePath, readFixture, readTextFile } from './platform/node.js';
 import { schemaChecker } from './json-schema.js';
 import type { Collection, Entity, Stores } from './store/types.js';
 
@@ -47,7 +46,7 @@ let checkSeed: ((value: unknown) => string[]) | undefined;
 export function loadSeed(path: string = DEFAULT_SEED_PATH, model?: Model): Seed {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = path === DEFAULT_SEED_PATH ? readFixture('seed.json') : readTextFile(path);
   } catch (error) {
     throw new SeedError(`cannot read the seed file ${path}: ${(error as Error).message}`);
   }

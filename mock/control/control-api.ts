@@ -1,7 +1,6 @@
 // The mock's control API under /__mock/ (not part of CaseBender): mint, revoke, suspend and
 // reinstate keys, read and move the clock, reset to the seed. Guarded by its own token.
-import { randomBytes } from 'node:crypto';
-import { digestsEqual, hashSecret } from '../core/key-material.js';
+import { digestsEqual, hashSecret, randomToken } from '../core/key-material.js';
 import { emptyAnswer, failureAnswer, jsonAnswer, type Answer } from '../core/answer.js';
 import type { RequestFacts } from '../core/handle-request.js';
 import { mintKey } from '../core/mint-key.js';
@@ -73,7 +72,7 @@ async function changeKey(app: MockApp, id: string, change: (r: KeyRecord, now: n
 }
 
 function keySpec(app: MockApp, body: Record<string, unknown>) {
-  const { kind = 'modern', tier, scopes, name = `control-${randomBytes(3).toString('hex')}`, tlpClearance, papClearance, expiresAt, userId, description } = body;
+  const { kind = 'modern', tier, scopes, name = `control-${randomToken(6)}`, tlpClearance, papClearance, expiresAt, userId, description } = body;
   if (kind !== 'modern' && kind !== 'legacy') return 'kind must be "modern" or "legacy".';
   if (typeof tier !== 'string' || !(tier in app.model.tiers)) return `tier must be one of ${Object.keys(app.model.tiers).join(', ')}.`;
   if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string')) return 'scopes must be an array of strings (unknown scopes are allowed: they grant nothing).';

@@ -1,6 +1,6 @@
 // Key material: generation, hashing and constant-time comparison (contract: KEY, CRED-6).
 // Stores keep only the SHA-256 of a key or secret; the material is shown once, at creation.
-import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { digestsEqual as platformDigestsEqual, randomBytes, sha256 } from '../platform/node.js';
 import { MODERN_KEY_PREFIX } from './credentials.js';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -23,15 +23,13 @@ export function randomBase62(length: number): string {
 }
 
 /** SHA-256 of a key or secret; the only form in which a store keeps them. */
-export function hashSecret(secret: string): Buffer {
-  // One-shot (Node 20.12+): no Hash object per request.
-  return hash('sha256', secret, 'buffer');
-}
+export const hashSecret: (secret: string) => Uint8Array = sha256;
 
 /** Constant-time equality of two digests. */
-export function digestsEqual(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && timingSafeEqual(a, b);
-}
+export const digestsEqual: (a: Uint8Array, b: Uint8Array) => boolean = platformDigestsEqual;
+
+/** Random base62 text of `length` characters: tokens and generated names. */
+export const randomToken = (length: number): string => randomBase62(length);
 
 /** A new modern key: `cbr_live_` + 40 base62 characters. */
 export function generateModernKey(): string {

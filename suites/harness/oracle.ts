@@ -57,7 +57,7 @@ class ProfileKeyStore implements KeyStore {
     for (const r of records) this.put(r);
   }
   findModern(key: string) {
-    const r = this.modern.get(hashSecret(key).toString('hex'));
+    const r = this.modern.get(Buffer.from(hashSecret(key)).toString('hex'));
     return r !== undefined && digestsEqual(hashSecret(key), r.hash) ? r : undefined;
   }
   findLegacy(accessKey: string, secret: string) {

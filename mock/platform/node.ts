@@ -1,0 +1,26 @@
+// What the mock needs from its platform, in Node: SHA-256, random bytes, constant-time equality
+// (node:crypto) and the package's fixtures on disk. Browser bundles get ./browser.ts instead
+// (package.json "browser" maps dist/mock/platform/node.js to browser.js); nothing else in mock/
+// imports a Node built-in on the way from the MSW handlers to the core.
+import { hash, randomBytes as nodeRandomBytes, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** SHA-256 of text (UTF-8); one-shot (Node 20.12+), no Hash object per request. */
+export const sha256 = (text: string): Uint8Array => hash('sha256', text, 'buffer');
+
+export const randomBytes = (length: number): Uint8Array => nodeRandomBytes(length);
+
+/** Constant-time equality of two digests. */
+export const digestsEqual = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && timingSafeEqual(a, b);
+
+const FIXTURES = new URL('../../fixtures/', import.meta.url);
+
+/** The absolute path of a file in the package's fixtures/ (from mock/platform/ or dist/mock/platform/). */
+export const fixturePath = (name: string): string => fileURLToPath(new URL(name, FIXTURES));
+
+/** The text of a file in the package's fixtures/. */
+export const readFixture = (name: string): string => readFileSync(fixturePath(name), 'utf8');
+
+/** The text of a file the user names (a seed file). */
+export const readTextFile = (path: string): string => readFileSync(path, 'utf8');
