@@ -5,10 +5,11 @@
 // (CASEBENDER_TARGET / CASEBENDER_PROFILE) there is one phase: the conformance suites.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const run = (args) => spawnSync(process.execPath, args, { stdio: 'inherit' }).status ?? 1;
-const vitest = require.resolve('vitest/vitest.mjs');
+const vitest = join(dirname(require.resolve('vitest/package.json')), 'vitest.mjs');
 const args = process.argv.slice(2);
 
 if (run([require.resolve('typescript/bin/tsc'), '--noEmit', '-p', '.']) !== 0) process.exit(1);
