@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { createClock, type Clock, type ClockMode } from './clock.js';
-import type { Answer } from './core/answer.js';
+import { failureAnswer, type Answer } from './core/answer.js';
 import { createRequestHandler, type RequestFacts, type RequestHandler, type Rules } from './core/handle-request.js';
 import { resolveFaults, type Fault } from './faults/faults.js';
 import { referenceModel, type Model } from './core/model.js';
@@ -15,13 +15,16 @@ import { fixturePath } from './fixture-path.js';
 import { mockProfile, type Profile } from './profile.js';
 import { applySeed, DEFAULT_SEED_PATH, loadSeed, mintSeedKeys, type Seed, type SeededKey } from './seed.js';
 import { createMemoryStore } from './store/memory-store.js';
+import { StoreUnavailableError } from './store/store-unavailable.js';
 import type { Stores } from './store/types.js';
 
 export interface MockOptions {
   clock?: ClockMode;
   timeScale?: number;
-  /** Start of a virtual clock (Unix ms); defaults to now. */
+  /** Start of a virtual clock, or what a scaled clock reads at `clockOrigin` (Unix ms); defaults to now. */
   clockStart?: number;
+  /** The real instant a scaled clock started (Unix ms): workers of one mock share it, so they share one time. */
+  clockOrigin?: number;
   algorithm?: RateLimitAlgorithm;
   seedPath?: string;
   /** false turns the control API off. */
@@ -30,6 +33,11 @@ export interface MockOptions {
   stores?: Stores;
   /** Deliberately broken variants (mock/faults): for testing the suites, never for real use. */
   faults?: readonly string[];
+  /**
+   * The keys another process of the same mock minted (--workers): used instead of minting, and
+   * the stores, shared, already hold the seed, so they are not written again.
+   */
+  seededKeys?: readonly SeededKey[];
 }
 
 export interface MockApp {
@@ -67,6 +75,23 @@ function withFaults(faults: readonly Fault[], stores: Stores, clock: Clock, buil
   };
 }
 
+/**
+ * A shared store that cannot be reached is answered 503 problem+json with Retry-After, never
+ * a crash nor an answer from a half-read state (the request's decision was not made whole).
+ */
+function answeringStoreErrors<A extends unknown[]>(handler: (...args: A) => Promise<Answer>): (...args: A) => Promise<Answer> {
+  return async (...args) => {
+    try {
+      return await handler(...args);
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      const answer = failureAnswer({ status: 503, code: 'store_unavailable', detail: 'The mock cannot reach its shared store (Redis); retry shortly.' });
+      answer.headers['Retry-After'] = '1';
+      return answer;
+    }
+  };
+}
+
 let validatorsCache: Validators | undefined;
 
 /** The validators of fixtures/openapi.yaml, compiled once per process. */
@@ -82,14 +107,17 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
     mode: options.clock ?? 'real',
     ...(options.timeScale !== undefined ? { scale: options.timeScale } : {}),
     ...(options.clockStart !== undefined ? { start: options.clockStart } : {}),
+    ...(options.clockOrigin !== undefined ? { origin: options.clockOrigin } : {}),
   });
   const seed = loadSeed(options.seedPath ?? DEFAULT_SEED_PATH, model);
-  const seededKeys = mintSeedKeys(seed, model, clock.now());
+  const seededKeys = options.seededKeys ?? mintSeedKeys(seed, model, clock.now());
   const stores = options.stores ?? createMemoryStore();
-  await applySeed(stores, seed, seededKeys);
+  if (options.seededKeys === undefined) await applySeed(stores, seed, seededKeys);
   const controlToken = options.control === false ? undefined : (options.controlToken ?? randomBytes(18).toString('base64url'));
-  const handleApi = withFaults(resolveFaults(options.faults ?? []), stores, clock, (apiStores, rules) =>
-    createRequestHandler({ model, validators: referenceValidators(), stores: apiStores, now: clock.now, ...(rules !== undefined ? { rules } : {}) }),
+  const handleApi = answeringStoreErrors(
+    withFaults(resolveFaults(options.faults ?? []), stores, clock, (apiStores, rules) =>
+      createRequestHandler({ model, validators: referenceValidators(), stores: apiStores, now: clock.now, ...(rules !== undefined ? { rules } : {}) }),
+    ),
   );
   const app: MockApp = {
     model,
@@ -104,5 +132,5 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
     profile: (baseUrl, controlUrl) =>
       mockProfile({ baseUrl, ...(controlUrl !== undefined && controlToken !== undefined ? { controlUrl, controlToken } : {}), model, clock, seed, keys: seededKeys }),
   };
-  return controlToken === undefined ? app : { ...app, handleControl: createControlHandler(app, controlToken) };
+  return controlToken === undefined ? app : { ...app, handleControl: answeringStoreErrors(createControlHandler(app, controlToken)) };
 }
