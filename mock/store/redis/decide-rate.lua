@@ -41,48 +41,57 @@ local function format(list)
   return table.concat(out, ' ')
 end
 
--- bucketed-log.ts: flat {index, count, last, index, count, last, ...}
-local function bucketedLog(flat, windowMs, granularityMs, limit)
-  local n = #flat / 3
-  local first = 1
-  while first <= n and flat[(first - 1) * 3 + 3] <= now - windowMs do first = first + 1 end
-  local live = {}
+-- bucketed-log.ts, kept as text that is read only where needed: the live total (12 characters),
+-- then one fixed-width record a bucket (index, count, latest admission). A decision reads the
+-- buckets that leave the window and the newest one, not the whole hour, and writes one string.
+local RECORD = 41
+local function record(index, count, last) return string.format('%13d%12d%16d', index, count, last) end
+local function indexAt(log, i) return tonumber(string.sub(log, (i - 1) * RECORD + 1, (i - 1) * RECORD + 13)) end
+local function countAt(log, i) return tonumber(string.sub(log, (i - 1) * RECORD + 14, (i - 1) * RECORD + 25)) end
+local function lastAt(log, i) return tonumber(string.sub(log, (i - 1) * RECORD + 26, i * RECORD)) end
+
+local function bucketedLog(text, windowMs, granularityMs, limit)
   local total = 0
-  for i = first, n do
-    local b = (i - 1) * 3
-    live[#live + 1] = flat[b + 1]
-    live[#live + 1] = flat[b + 2]
-    live[#live + 1] = flat[b + 3]
-    total = total + flat[b + 2]
+  local log = ''
+  if text and #text > 0 then
+    total = tonumber(string.sub(text, 1, 12))
+    log = string.sub(text, 13)
   end
-  local count = #live / 3
+  local n = #log / RECORD
+  -- Buckets whose latest admission is at or before now - window hold nothing inside the window.
+  local first = 1
+  while first <= n and lastAt(log, first) <= now - windowMs do
+    total = total - countAt(log, first)
+    first = first + 1
+  end
+  local live = log
+  if first > 1 then live = string.sub(log, (first - 1) * RECORD + 1) end
+  local count = n - first + 1
   if total < limit then
     local index = math.floor(now / granularityMs)
-    local nextLog = {}
-    for i = 1, #live do nextLog[i] = live[i] end
-    local tail = (count - 1) * 3
-    if count > 0 and live[tail + 1] == index then
-      nextLog[tail + 2] = live[tail + 2] + 1
-      nextLog[tail + 3] = math.max(live[tail + 3], now)
+    local newest, nextLog
+    if count > 0 and indexAt(live, count) == index then
+      newest = math.max(lastAt(live, count), now)
+      nextLog = string.sub(live, 1, (count - 1) * RECORD) .. record(index, countAt(live, count) + 1, newest)
     else
-      nextLog[#nextLog + 1] = index
-      nextLog[#nextLog + 1] = 1
-      nextLog[#nextLog + 1] = now
+      newest = now
+      nextLog = live .. record(index, 1, now)
     end
-    return true, limit - total - 1, 0, nextLog[#nextLog] + windowMs - now, nextLog
+    return true, limit - total - 1, 0, newest + windowMs - now, string.format('%12d', total + 1) .. nextLog
   end
+  -- Refused: wait until enough of the oldest buckets have left for one more admission.
   local excess = total - limit + 1
   local waitMs = windowMs
   for i = 1, count do
-    excess = excess - live[(i - 1) * 3 + 2]
+    excess = excess - countAt(live, i)
     if excess <= 0 then
-      waitMs = live[(i - 1) * 3 + 3] + windowMs - now
+      waitMs = lastAt(live, i) + windowMs - now
       break
     end
   end
   local fullMs = 0
-  if count > 0 then fullMs = live[count * 3] + windowMs - now end
-  return false, 0, math.max(1, waitMs), fullMs, live
+  if count > 0 then fullMs = lastAt(live, count) + windowMs - now end
+  return false, 0, math.max(1, waitMs), fullMs, nil
 end
 
 -- token-bucket.ts: {units, at}, empty for a rested key
@@ -131,24 +140,25 @@ local minuteField = keyId .. ':m'
 local hourField = keyId .. ':h'
 local stored = redis.call('HMGET', KEYS[1], minuteField, hourField)
 -- A minute state kept under another algorithm (a restart with another --algorithm) is not this one's.
-local minuteState = {}
-if stored[1] and string.sub(stored[1], 1, 1) == algorithm then minuteState = parse(string.sub(stored[1], 2)) end
-local hourState = parse(stored[2] or nil)
+local minuteText = nil
+if stored[1] and string.sub(stored[1], 1, 1) == algorithm then minuteText = string.sub(stored[1], 2) end
 
 local mAllowed, mRemaining, mWait, mFull, mNext
 if algorithm == 't' then
-  mAllowed, mRemaining, mWait, mFull, mNext = tokenBucket(minuteState)
+  mAllowed, mRemaining, mWait, mFull, mNext = tokenBucket(parse(minuteText))
+  mNext = format(mNext)
 elseif algorithm == 's' then
-  mAllowed, mRemaining, mWait, mFull, mNext = bucketedLog(minuteState, MINUTE_MS, SLIDING_GRANULARITY_MS, perMinute + burst)
+  mAllowed, mRemaining, mWait, mFull, mNext = bucketedLog(minuteText, MINUTE_MS, SLIDING_GRANULARITY_MS, perMinute + burst)
 elseif algorithm == 'f' then
-  mAllowed, mRemaining, mWait, mFull, mNext = fixedWindow(minuteState)
+  mAllowed, mRemaining, mWait, mFull, mNext = fixedWindow(parse(minuteText))
+  mNext = format(mNext)
 else
   return redis.error_reply('unknown rate-limit algorithm ' .. tostring(algorithm))
 end
-local hAllowed, hRemaining, hWait, hFull, hNext = bucketedLog(hourState, HOUR_MS, HOUR_GRANULARITY_MS, perHour)
+local hAllowed, hRemaining, hWait, hFull, hNext = bucketedLog(stored[2] or nil, HOUR_MS, HOUR_GRANULARITY_MS, perHour)
 
 if mAllowed and hAllowed then
-  redis.call('HSET', KEYS[1], minuteField, algorithm .. format(mNext), hourField, format(hNext))
+  redis.call('HSET', KEYS[1], minuteField, algorithm .. mNext, hourField, hNext)
   return { 1, perMinute, math.min(mRemaining, hRemaining), resetOf(mFull), 0 }
 end
 -- Refused: nothing is consumed, nothing written.

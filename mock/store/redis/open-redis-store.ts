@@ -44,9 +44,10 @@ export async function openRedisStore(url: string, options: { mode: StoreErrorMod
   const redis = createRedisStore(client, options.prefix !== undefined ? { prefix: options.prefix } : {});
   let snapshot: StoreSnapshot | undefined;
   let lost = false;
+  let closing = false;
   let degradedSaid = false;
   client.on('close', () => {
-    if (lost) return;
+    if (lost || closing) return;
     lost = true;
     degradedSaid = false;
     const then = options.mode === 'closed' ? 'answering 503 until it is back (--on-store-error closed)' : 'answering from what this process last read (--on-store-error open)';
@@ -74,6 +75,9 @@ export async function openRedisStore(url: string, options: { mode: StoreErrorMod
     stores,
     redis,
     setSnapshot: (s) => (snapshot = s),
-    close: () => redis.close(),
+    close: () => {
+      closing = true;
+      return redis.close();
+    },
   };
 }

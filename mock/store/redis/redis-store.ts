@@ -81,15 +81,20 @@ async function guarded<T>(operation: Promise<T>): Promise<T> {
 function parseState(minute: string | null, hour: string | null): LimiterState | undefined {
   if (minute === null && hour === null) return undefined;
   const numbers = (text: string) => (text.trim() === '' ? [] : text.trim().split(/\s+/).map(Number));
-  const log = (flat: number[]) => Array.from({ length: flat.length / 3 }, (_v, i) => ({ index: flat[3 * i]!, count: flat[3 * i + 1]!, last: flat[3 * i + 2]! }));
+  // A bucketed log: a 12-character total, then 41-character records (13 index, 12 count, 16 latest).
+  const log = (text: string) =>
+    Array.from({ length: (text.length - 12) / 41 }, (_v, i) => {
+      const at = 12 + 41 * i;
+      return { index: Number(text.slice(at, at + 13)), count: Number(text.slice(at + 13, at + 25)), last: Number(text.slice(at + 25, at + 41)) };
+    });
   let minuteState: LimiterState['minute'];
   if (minute !== null) {
     const flat = numbers(minute.slice(1));
     if (minute[0] === 't') minuteState = { units: flat[0]!, at: flat[1]! };
     else if (minute[0] === 'f') minuteState = { start: flat[0]!, count: flat[1]! };
-    else minuteState = log(flat);
+    else minuteState = log(minute.slice(1));
   }
-  return { minute: minuteState, hour: hour === null ? undefined : log(numbers(hour)) };
+  return { minute: minuteState, hour: hour === null ? undefined : log(hour) };
 }
 
 /**
