@@ -5,14 +5,16 @@
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import type { Profile } from '../mock/profile.js';
 import { startTestRedis, type TestRedis } from '../mock/test-support/redis-server.js';
+import { busyCorePercent, readCpuTicks } from './machine-load.js';
 import { pickReadableAlert } from './pick-readable-alert.js';
+import { BUSY_MACHINE_PERCENT } from './throughput-report.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TARGET_RATIO = 0.5;
@@ -116,6 +118,13 @@ async function main(): Promise<number> {
   }
   console.log(`casebender mock over Redis — Node ${process.version}; GET alert with an enterprise key at time scale ${TIME_SCALE} (every request admitted by the limiter)`);
   console.log(`${connections} connections spread over the workers, ${duration} s a run, ${rounds} rounds in alternating order, 127.0.0.1\n`);
+  const before = readCpuTicks();
+  await new Promise((r) => setTimeout(r, 1000));
+  const after = readCpuTicks();
+  if (before !== undefined && after !== undefined) {
+    const busy = busyCorePercent(before, after, cpus().length);
+    console.log(`machine load before start: ${busy.toFixed(0)}% of a core used by other processes${busy > BUSY_MACHINE_PERCENT ? ' — WARNING: the machine is busy, rates will be disturbed' : ''}\n`);
+  }
   const dir = mkdtempSync(join(tmpdir(), 'casebender-bench-redis-'));
   let redis: TestRedis | undefined;
   let stats: Redis | undefined;
