@@ -114,11 +114,11 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
   const stores = options.stores ?? createMemoryStore();
   if (options.seededKeys === undefined) await applySeed(stores, seed, seededKeys);
   const controlToken = options.control === false ? undefined : (options.controlToken ?? randomBytes(18).toString('base64url'));
-  const handleApi = answeringStoreErrors(
-    withFaults(resolveFaults(options.faults ?? []), stores, clock, (apiStores, rules) =>
-      createRequestHandler({ model, validators: referenceValidators(), stores: apiStores, now: clock.now, ...(rules !== undefined ? { rules } : {}) }),
-    ),
+  const handler = withFaults(resolveFaults(options.faults ?? []), stores, clock, (apiStores, rules) =>
+    createRequestHandler({ model, validators: referenceValidators(), stores: apiStores, now: clock.now, ...(rules !== undefined ? { rules } : {}) }),
   );
+  // Only a store given from outside can be remote; the default memory store's path stays as it was.
+  const handleApi = options.stores === undefined ? handler : answeringStoreErrors(handler);
   const app: MockApp = {
     model,
     clock,
