@@ -131,7 +131,8 @@ async function main(): Promise<number> {
   const rates = new Map<string, number[]>(CONFIGS.map((c) => [c.name, []]));
   const perRequest: { commands: number; scriptMicros: number }[] = [];
   try {
-    redis = await startTestRedis();
+    // Redis's default durability (append-only file, fsync once a second), as a deployment runs it.
+    redis = await startTestRedis({ fsync: 'everysec' });
     stats = new Redis(redis.url);
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? CONFIGS : [...CONFIGS].reverse();
