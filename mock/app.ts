@@ -2,7 +2,7 @@
 // control API. The node:http adapter (and later MSW) only carry requests to it.
 import { parse as parseYaml } from 'yaml';
 import { createClock, type Clock, type ClockMode } from './clock.js';
-import type { Answer } from './core/answer.js';
+import { failureAnswer, type Answer } from './core/answer.js';
 import { createRequestHandler, type RequestFacts, type RequestHandler, type Rules } from './core/handle-request.js';
 import { resolveFaults, type Fault } from './faults/faults.js';
 import { referenceModel, type Model } from './core/model.js';
@@ -14,24 +14,32 @@ import { readFixture } from './platform/node.js';
 import { mockProfile, type Profile } from './profile.js';
 import { applySeed, DEFAULT_SEED_PATH, loadSeed, mintSeedKeys, type Seed, type SeededKey } from './seed.js';
 import { createMemoryStore } from './store/memory-store.js';
+import { StoreUnavailableError } from './store/store-unavailable.js';
 import type { Stores } from './store/types.js';
 
 export interface MockOptions {
   /** A clock mode, or a clock of the caller's (e.g. one a client test moves by hand). */
   clock?: ClockMode | Clock;
   timeScale?: number;
-  /** Start of a virtual clock (Unix ms); defaults to now. */
+  /** Start of a virtual clock, or what a scaled clock reads at `clockOrigin` (Unix ms); defaults to now. */
   clockStart?: number;
+  /** The real instant a scaled clock started (Unix ms): workers of one mock share it, so they share one time. */
+  clockOrigin?: number;
   algorithm?: RateLimitAlgorithm;
   seedPath?: string;
   /** false turns the control API off. */
   control?: boolean;
   controlToken?: string;
   stores?: Stores;
-  /** Keys minted by another instance (its `seededKeys`): a second mock with the same key material. */
-  seededKeys?: readonly SeededKey[];
   /** Deliberately broken variants (mock/faults): for testing the suites, never for real use. */
   faults?: readonly string[];
+  /**
+   * Keys another instance minted (its `seededKeys`), used instead of minting: another process of
+   * the same mock (--workers), or a second mock with the same key material (the MSW parity test).
+   */
+  seededKeys?: readonly SeededKey[];
+  /** The stores are shared and already hold the seed (--workers): they are not written again. */
+  storesSeeded?: boolean;
 }
 
 export interface MockApp {
@@ -69,6 +77,23 @@ function withFaults(faults: readonly Fault[], stores: Stores, clock: Clock, buil
   };
 }
 
+/**
+ * A shared store that cannot be reached is answered 503 problem+json with Retry-After, never
+ * a crash nor an answer from a half-read state (the request's decision was not made whole).
+ */
+function answeringStoreErrors<A extends unknown[]>(handler: (...args: A) => Promise<Answer>): (...args: A) => Promise<Answer> {
+  return async (...args) => {
+    try {
+      return await handler(...args);
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      const answer = failureAnswer({ status: 503, code: 'store_unavailable', detail: 'The mock cannot reach its shared store (Redis); retry shortly.' });
+      answer.headers['Retry-After'] = '1';
+      return answer;
+    }
+  };
+}
+
 let validatorsCache: Validators | undefined;
 
 /** The validators of fixtures/openapi.yaml, compiled once per process. */
@@ -87,15 +112,18 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
           mode: options.clock ?? 'real',
           ...(options.timeScale !== undefined ? { scale: options.timeScale } : {}),
           ...(options.clockStart !== undefined ? { start: options.clockStart } : {}),
+          ...(options.clockOrigin !== undefined ? { origin: options.clockOrigin } : {}),
         });
   const seed = loadSeed(options.seedPath ?? DEFAULT_SEED_PATH, model);
   const seededKeys = options.seededKeys ?? mintSeedKeys(seed, model, clock.now());
   const stores = options.stores ?? createMemoryStore();
-  await applySeed(stores, seed, seededKeys);
+  if (options.storesSeeded !== true) await applySeed(stores, seed, seededKeys);
   const controlToken = options.control === false ? undefined : (options.controlToken ?? randomToken(24));
-  const handleApi = withFaults(resolveFaults(options.faults ?? []), stores, clock, (apiStores, rules) =>
+  const handler = withFaults(resolveFaults(options.faults ?? []), stores, clock, (apiStores, rules) =>
     createRequestHandler({ model, validators: referenceValidators(), stores: apiStores, now: clock.now, ...(rules !== undefined ? { rules } : {}) }),
   );
+  // Only a store given from outside can be remote; the default memory store's path stays as it was.
+  const handleApi = options.stores === undefined ? handler : answeringStoreErrors(handler);
   const app: MockApp = {
     model,
     clock,
@@ -109,5 +137,5 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
     profile: (baseUrl, controlUrl) =>
       mockProfile({ baseUrl, ...(controlUrl !== undefined && controlToken !== undefined ? { controlUrl, controlToken } : {}), model, clock, seed, keys: seededKeys }),
   };
-  return controlToken === undefined ? app : { ...app, handleControl: createControlHandler(app, controlToken) };
+  return controlToken === undefined ? app : { ...app, handleControl: answeringStoreErrors(createControlHandler(app, controlToken)) };
 }

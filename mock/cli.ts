@@ -9,6 +9,10 @@ import { startMockServer, type MockServer } from './http/server.js';
 import { SeedError } from './seed.js';
 import { keyStatus } from './core/authenticate.js';
 import { FAULTS, resolveFaults } from './faults/faults.js';
+import { seedSnapshot } from './seed.js';
+import { openRedisStore, redactUrl, StoreConnectError } from './store/redis/open-redis-store.js';
+import type { StoreErrorMode } from './store/store-unavailable.js';
+import { forkWorkers, receiveInit, reportToParent, WORKER_ENV, type WorkerInit, type Workers } from './workers.js';
 
 export const MOCK_USAGE = `Usage: casebender mock [options]
 
@@ -21,6 +25,11 @@ Options:
   --clock real|virtual   real time (default), or a clock only the control API moves
   --time-scale N         one real second counts as N seconds (default 1)
   --algorithm NAME       token-bucket (default) | sliding-window | fixed-window
+  --store memory|URL     where the state lives: memory (default, this process) or a Redis URL
+                         (redis://127.0.0.1:6379[/DB]) shared by every worker
+  --workers N            N processes on ports P, P+1, ... sharing the --store (default 1)
+  --on-store-error MODE  while Redis is unreachable: closed (default) answers 503; open answers
+                         from each process's last reads, with per-process limits
   --profile-out FILE     where to write the target profile (default reports/mock-profile.json)
   --seed FILE            seed entities and keys (default fixtures/seed.json)
   --no-control           turn the control API off
@@ -31,7 +40,7 @@ Options:
   -h, --help             show this help
 
 Exit codes: 0 after a clean stop (Ctrl-C, SIGTERM), 2 for a usage error, an unreadable
-seed file or a port that cannot be used.`;
+seed file, a port that cannot be used or a store that cannot be reached at start.`;
 
 export class UsageError extends Error {}
 export class ProfileWriteError extends Error {}
@@ -42,6 +51,10 @@ export interface MockCliOptions {
   clock: 'real' | 'virtual';
   timeScale: number;
   algorithm: RateLimitAlgorithm;
+  /** 'memory' or a redis:// URL. */
+  store: string;
+  workers: number;
+  onStoreError: StoreErrorMode;
   profileOut: string;
   seed?: string;
   control: boolean;
@@ -66,6 +79,9 @@ export function parseMockArgs(argv: readonly string[]): MockCliOptions {
         clock: { type: 'string', default: 'real' },
         'time-scale': { type: 'string', default: '1' },
         algorithm: { type: 'string', default: 'token-bucket' },
+        store: { type: 'string', default: 'memory' },
+        workers: { type: 'string', default: '1' },
+        'on-store-error': { type: 'string', default: 'closed' },
         'profile-out': { type: 'string', default: 'reports/mock-profile.json' },
         seed: { type: 'string' },
         'no-control': { type: 'boolean', default: false },
@@ -92,12 +108,26 @@ export function parseMockArgs(argv: readonly string[]): MockCliOptions {
     throw new UsageError(`--fault: ${(error as Error).message}`);
   }
   if (values['control-token'] !== undefined && values['control-token'].length < 16) throw new UsageError('--control-token must be at least 16 characters');
+  const store = values.store;
+  if (store !== 'memory' && !/^rediss?:\/\/[^/\s]+(\/\d+)?\/?$/.test(store)) throw new UsageError(`--store must be memory or a Redis URL such as redis://127.0.0.1:6379; got "${store}"`);
+  const workers = Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError(`--workers must be an integer from 1 to 64; got "${values.workers}"`);
+  if (workers > 1 && store === 'memory') throw new UsageError('--workers needs a shared store (--store redis://HOST:PORT): with memory each process would keep its own limits');
+  if (workers > 1 && values.clock === 'virtual') throw new UsageError('--clock virtual is one process\'s clock; use --workers 1 with it');
+  if (workers > 1 && port !== 0 && port + workers - 1 > 65535) throw new UsageError(`--port ${port} leaves no room for ${workers} workers (ports ${port} to ${port + workers - 1})`);
+  const onStoreError = values['on-store-error'];
+  if (onStoreError !== 'closed' && onStoreError !== 'open') throw new UsageError(`--on-store-error must be closed or open; got "${onStoreError}"`);
+  if (onStoreError === 'open' && store === 'memory') throw new UsageError('--on-store-error applies to a shared store (--store redis://...)');
+  if (workers === 1 && faults.some((f) => FAULTS.find((x) => x.name === f)?.multiProcess === true)) throw new UsageError(`--fault ${faults.join(',')}: shows only with --workers 2 or more`);
   return {
     host: values.host,
     port,
     clock: values.clock,
     timeScale,
     algorithm: values.algorithm as RateLimitAlgorithm,
+    store,
+    workers,
+    onStoreError,
     profileOut: values['profile-out'],
     ...(values.seed !== undefined ? { seed: values.seed } : {}),
     control: !values['no-control'],
@@ -109,29 +139,95 @@ export function parseMockArgs(argv: readonly string[]): MockCliOptions {
   };
 }
 
-/** Starts the mock from parsed options; throws SeedError or the listen error. */
-export async function startMock(options: MockCliOptions): Promise<{ app: MockApp; server: MockServer; profilePath: string }> {
-  const app = await createMockApp({
-    clock: options.clock,
-    timeScale: options.timeScale,
-    algorithm: options.algorithm,
-    control: options.control,
-    ...(options.seed !== undefined ? { seedPath: options.seed } : {}),
-    ...(options.controlToken !== undefined ? { controlToken: options.controlToken } : {}),
-    faults: options.faults,
-  });
-  const server = await startMockServer(app, { host: options.host, port: options.port });
+export interface StartedMock {
+  readonly app: MockApp;
+  readonly server: MockServer;
+  /** undefined in a worker (the first process writes the profile). */
+  readonly profilePath: string | undefined;
+  /** The other workers' base URLs (--workers). */
+  readonly otherBaseUrls: readonly string[];
+  stop(): Promise<void>;
+}
+
+/** Log lines of the mock's own state (the store lost and back), naming the worker in a worker. */
+const logger = (worker: WorkerInit | undefined) => (line: string) => console.error(worker === undefined ? `casebender mock: ${line}` : `casebender mock (worker ${worker.index}): ${line}`);
+
+/**
+ * Starts the mock from parsed options: opens the store, builds the app, listens, starts the other
+ * workers and writes the profile. In a worker (`worker` given) it takes the first process's
+ * keys, clock and token instead, and writes nothing. Throws SeedError, StoreConnectError,
+ * ProfileWriteError or the listen error.
+ */
+export async function startMock(options: MockCliOptions, worker?: WorkerInit, argv: readonly string[] = []): Promise<StartedMock> {
+  const log = logger(worker);
+  const opened = options.store === 'memory' ? undefined : await openRedisStore(options.store, { mode: options.onStoreError, log });
+  const closeStore = async () => opened?.close();
+  const origin = Date.now();
+  let app: MockApp;
+  try {
+    app = await createMockApp({
+      clock: options.clock,
+      timeScale: options.timeScale,
+      algorithm: options.algorithm,
+      control: options.control,
+      ...(options.seed !== undefined ? { seedPath: options.seed } : {}),
+      ...(opened !== undefined ? { stores: opened.stores } : {}),
+      // One time for every worker: the first process's origin, handed to the others.
+      ...(options.clock === 'real' ? { clockOrigin: worker?.clockOrigin ?? origin, clockStart: worker?.clockStart ?? origin } : {}),
+      ...(worker !== undefined ? { seededKeys: worker.seededKeys, storesSeeded: true, ...(worker.controlToken !== undefined ? { controlToken: worker.controlToken } : {}) } : {}),
+      ...(worker === undefined && options.controlToken !== undefined ? { controlToken: options.controlToken } : {}),
+      faults: options.faults,
+    });
+  } catch (error) {
+    await closeStore();
+    throw error;
+  }
+  opened?.setSnapshot(seedSnapshot(app.seed, app.seededKeys));
+  let server: MockServer;
+  try {
+    server = await startMockServer(app, { host: options.host, port: worker === undefined || options.port === 0 ? options.port : worker.port });
+  } catch (error) {
+    await closeStore();
+    throw error;
+  }
+  const stopServer = async () => {
+    await server.close();
+    await closeStore();
+  };
+  if (worker !== undefined) return { app, server, profilePath: undefined, otherBaseUrls: [], stop: stopServer };
+  let workers: Workers | undefined;
+  if (options.workers > 1) {
+    try {
+      workers = await forkWorkers(
+        argv,
+        options.workers,
+        { controlToken: app.controlToken, clockOrigin: origin, clockStart: origin, seededKeys: app.seededKeys },
+        options.port,
+        log,
+      );
+    } catch (error) {
+      await stopServer();
+      throw error;
+    }
+  }
+  const stop = async () => {
+    await workers?.stop();
+    await stopServer();
+  };
   const profilePath = resolve(options.profileOut);
   try {
     mkdirSync(dirname(profilePath), { recursive: true });
+    const profile = app.profile(server.baseUrl, server.controlUrl);
+    // RL-10: the other workers are other nodes of one deployment; the suites spread load over them.
+    if (workers !== undefined) profile.target.extraBaseUrls = [...workers.baseUrls];
     // The profile holds key material: owner-only, also when the file was already there.
-    writeFileSync(profilePath, JSON.stringify(app.profile(server.baseUrl, server.controlUrl), null, 2) + '\n', { mode: 0o600 });
+    writeFileSync(profilePath, JSON.stringify(profile, null, 2) + '\n', { mode: 0o600 });
     chmodSync(profilePath, 0o600);
   } catch (error) {
-    await server.close();
+    await stop();
     throw new ProfileWriteError(`cannot write the profile to ${profilePath}: ${(error as Error).message}`);
   }
-  return { app, server, profilePath };
+  return { app, server, profilePath, otherBaseUrls: workers?.baseUrls ?? [], stop };
 }
 
 /** The start-up table: one line a key, with a short prefix only. */
@@ -168,26 +264,46 @@ export async function runMockCommand(argv: readonly string[]): Promise<number> {
     for (const f of FAULTS) console.log(`${f.name.padEnd(30)} ${f.breaks.join(', ').padEnd(8)} ${f.description}`);
     return 0;
   }
-  let started;
+  const workerEnv = process.env[WORKER_ENV];
+  const worker = workerEnv !== undefined && process.send !== undefined ? await receiveInit() : undefined;
+  let started: StartedMock;
   try {
-    started = await startMock(options);
+    started = await startMock(options, worker, argv);
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
+    const port = worker !== undefined && options.port !== 0 ? worker.port : options.port;
     const message =
-      e instanceof SeedError || e instanceof ProfileWriteError
+      e instanceof SeedError || e instanceof ProfileWriteError || e instanceof StoreConnectError
         ? e.message
         : e.code === 'EADDRINUSE'
-          ? `port ${options.port} on ${options.host} is in use; pick another with --port (0 for any free port)`
+          ? `port ${port} on ${options.host} is in use; pick another with --port (0 for any free port)`
           : e.code === 'EACCES'
-            ? `not allowed to listen on ${options.host}:${options.port}`
+            ? `not allowed to listen on ${options.host}:${port}`
             : e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND'
               ? `cannot listen on ${options.host}: no such local address`
               : e.message;
-    console.error(`casebender mock: ${message}`);
+    if (worker !== undefined) {
+      reportToParent({ type: 'failed', message });
+      process.disconnect?.();
+    } else console.error(`casebender mock: ${message}`);
     return 2;
   }
   const { app, server, profilePath } = started;
+  if (worker !== undefined) {
+    reportToParent({ type: 'ready', baseUrl: server.baseUrl });
+    // A worker lives as long as its parent: it stops on SIGTERM or when the parent is gone.
+    await new Promise<void>((resolveStop) => {
+      const stop = () => void started.stop().then(resolveStop);
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+      process.once('disconnect', stop);
+    });
+    if (process.connected) process.disconnect();
+    return 0;
+  }
   console.log(`casebender mock listening on ${server.baseUrl} (also ${server.origin}/api)`);
+  for (const [i, url] of started.otherBaseUrls.entries()) console.log(`worker ${i + 1} listening on ${url}`);
+  if (options.store !== 'memory') console.log(`store: ${redactUrl(options.store)}, shared by ${options.workers} process${options.workers > 1 ? 'es' : ''}; when unreachable: ${options.onStoreError === 'closed' ? '503' : 'answer from last reads'}`);
   if (options.faults.length > 0) console.log(`WARNING: broken on purpose (--fault ${options.faults.join(',')}): not a faithful mock`);
   if (!options.quiet) {
     console.log(`clock: ${app.clock.mode}, time scale ${app.clock.scale}; rate limits: ${app.model.policy.rateLimitAlgorithm}`);
@@ -199,7 +315,7 @@ export async function runMockCommand(argv: readonly string[]): Promise<number> {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      void server.close().then(resolveStop);
+      void started.stop().then(resolveStop);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

@@ -19,7 +19,7 @@ export interface Clock {
  * clock.advance(60_000);
  * clock.now() // 60000
  */
-export function createClock(options: { mode: ClockMode; scale?: number; start?: number; realNow?: () => number }): Clock {
+export function createClock(options: { mode: ClockMode; scale?: number; start?: number; origin?: number; realNow?: () => number }): Clock {
   const realNow = options.realNow ?? Date.now;
   const scale = options.scale ?? 1;
   if (!(scale > 0) || !Number.isFinite(scale)) throw new Error(`time scale must be a positive number; got ${scale}`);
@@ -38,7 +38,8 @@ export function createClock(options: { mode: ClockMode; scale?: number; start?: 
       },
     };
   }
-  const origin = realNow();
+  // Processes given one origin and start read one time (the workers of a shared mock).
+  const origin = options.origin ?? realNow();
   const start = options.start ?? origin;
   const refuse = (): never => {
     throw new Error('the real clock cannot be set; start the mock with --clock virtual');
@@ -46,7 +47,7 @@ export function createClock(options: { mode: ClockMode; scale?: number; start?: 
   return {
     mode: 'real',
     scale,
-    now: scale === 1 && options.start === undefined ? () => realNow() : () => Math.floor(start + (realNow() - origin) * scale),
+    now: scale === 1 && options.start === undefined && options.origin === undefined ? () => realNow() : () => Math.floor(start + (realNow() - origin) * scale),
     set: refuse,
     advance: refuse,
   };

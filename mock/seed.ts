@@ -5,7 +5,7 @@ import { mintKey, type KeyMaterial } from './core/mint-key.js';
 import type { KeyRecord, KeyKind } from './core/types.js';
 import { fixturePath, readFixture, readTextFile } from './platform/node.js';
 import { schemaChecker } from './json-schema.js';
-import type { Collection, Entity, Stores } from './store/types.js';
+import type { Collection, Entity, Stores, StoreSnapshot } from './store/types.js';
 
 export interface SeedKeySpec {
   readonly name: string;
@@ -102,9 +102,21 @@ export function mintSeedKeys(seed: Seed, model: Model, now: number): SeededKey[]
 
 /** Empties the stores and puts the seed back: entities, and the keys exactly as minted. */
 export async function applySeed(stores: Stores, seed: Seed, keys: readonly SeededKey[]): Promise<void> {
+  if (stores.replaceAll !== undefined) {
+    await stores.replaceAll(seedSnapshot(seed, keys));
+    return;
+  }
   await stores.clear();
   for (const collection of COLLECTIONS) {
     for (const entity of seed[collection]) await stores.entities.put(collection, entity);
   }
   for (const key of keys) await stores.keys.put(key.record);
+}
+
+/** The seed as one snapshot: entities by collection, then the keys as minted. */
+export function seedSnapshot(seed: Seed, keys: readonly SeededKey[]): StoreSnapshot {
+  return {
+    keys: keys.map((k) => k.record),
+    entities: COLLECTIONS.flatMap((collection) => seed[collection].map((entity) => ({ collection, entity }))),
+  };
 }

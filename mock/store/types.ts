@@ -44,4 +44,15 @@ export interface Stores {
   readonly entities: EntityStore;
   /** Forgets everything (the control API's reset reseeds afterwards). */
   clear(): MaybePromise<void>;
+  /**
+   * Replaces everything with a snapshot in one step, where a store shared between processes must
+   * not show the others an empty or half-seeded state (Redis); without it, clear and put.
+   */
+  replaceAll?(snapshot: StoreSnapshot): MaybePromise<unknown>;
+}
+
+/** A whole state to start from (the seed): key records and entities, in creation order. */
+export interface StoreSnapshot {
+  readonly keys: readonly KeyRecord[];
+  readonly entities: readonly { readonly collection: Collection; readonly entity: Entity }[];
 }

@@ -13,8 +13,12 @@ export interface FixedWindowState {
 
 export function fixedWindow(state: FixedWindowState | undefined, now: number, tier: TierLimits): WindowCheck<FixedWindowState> {
   const limit = tier.perMinute + tier.burst;
-  const start = Math.floor(now / MINUTE_MS) * MINUTE_MS;
-  const count = state !== undefined && state.start === start ? state.count : 0;
+  let start = Math.floor(now / MINUTE_MS) * MINUTE_MS;
+  let count = 0;
+  // A request stamped before the window counted so far (another worker read the shared clock a
+  // moment earlier, or a clock set back) counts in that window: starting an older one would
+  // forget the newer window's admissions and let more than m + b through in it (RL-3).
+  if (state !== undefined && state.start >= start) ({ start, count } = state);
   const end = start + MINUTE_MS - now;
   if (count < limit) {
     return { allowed: true, remaining: limit - count - 1, waitMs: 0, fullMs: end, next: { start, count: count + 1 } };

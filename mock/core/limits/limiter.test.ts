@@ -165,6 +165,15 @@ describe('decideRate — fixed window', () => {
     expect(decisions.filter((d) => d.allowed)).toHaveLength(7);
     expect(decisions[7]).toMatchObject({ allowed: false, retryAfter: 50 });
   });
+
+  it('RL-3: a request stamped in the previous minute (a worker that read the clock a moment earlier) counts in the newer window', () => {
+    const tier: TierLimits = { perMinute: 5, perHour: 1000, burst: 2 };
+    const next = T0 + MINUTE_MS;
+    const times = [...Array.from({ length: 6 }, () => next), next - 1, ...Array.from({ length: 3 }, () => next + 1)];
+    const decisions = run(times, tier, 'fixed-window');
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(7);
+    expect(decisions[7]).toMatchObject({ allowed: false, retryAfter: 60 });
+  });
 });
 
 describe('decideRate — sliding window', () => {

@@ -1,0 +1,170 @@
+// `casebender mock --store redis://... --workers N` as processes on a real Redis: the workers
+// answer as one deployment (RL-10: limits stay global with the load spread over all of them), a
+// per-process limiter is caught by RL-10, a Redis down at start exits 2, and a Redis killed and
+// restarted during a run leaves every worker answering with nothing lost that Redis kept.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { send } from './http/test-client.js';
+import { bearer } from './http/test-server.js';
+import { freePort, skipWithoutRedis, startTestRedis, type TestRedis } from './test-support/redis-server.js';
+import { resolveProfile } from '../suites/harness/load-profile.js';
+import { startRun } from '../suites/harness/run.js';
+import { describeResult } from '../suites/harness/describe-result.js';
+import type { CheckResult } from '../suites/harness/check.js';
+import type { Profile } from './profile.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const redisCheck = skipWithoutRedis();
+const running = new Set<ChildProcess>();
+
+interface MockRun {
+  readonly child: ChildProcess;
+  readonly output: () => { stdout: string; stderr: string };
+  readonly exit: Promise<number | null>;
+}
+
+function mock(...args: string[]): MockRun {
+  const child = spawn(process.execPath, ['bin/casebender.js', 'mock', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  void exit.then(() => running.delete(child));
+  return { child, output: () => ({ stdout, stderr }), exit };
+}
+
+async function until<T>(what: string, get: () => T | undefined | Promise<T | undefined>, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const value = await get();
+    if (value !== undefined && value !== false) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${what} within ${ms} ms`);
+}
+
+/**
+ * Starts a shared mock and waits for its profile (written once every worker listens). Time scale
+ * 10, not 60: on a busy machine a Redis round trip can take a few hundred ms, which at 60 would
+ * be tens of target seconds between a decision and its answer.
+ */
+async function sharedMock(dir: string, redisUrl: string, ...extra: string[]): Promise<{ run: MockRun; profile: Profile }> {
+  const profilePath = join(dir, `profile-${Math.random().toString(36).slice(2)}.json`);
+  const run = mock('--store', redisUrl, '--workers', '3', '--port', '0', '--time-scale', '10', '--quiet', '--profile-out', profilePath, ...extra);
+  await until(`the shared mock starts (${JSON.stringify(run.output())})`, () => /listening on/.test(run.output().stdout) && /worker 2 listening/.test(run.output().stdout));
+  return { run, profile: JSON.parse(readFileSync(profilePath, 'utf8')) as Profile };
+}
+
+async function rateLimitRun(profile: Profile) {
+  const run = await startRun({ profile: resolveProfile(profile, 'the shared mock'), only: ['RL', 'HDR'], rateLimit: { tiers: ['basic', 'standard'], unlimitedAmount: 2_000 } });
+  const results: CheckResult[] = [];
+  for (const check of run.checks) results.push(await run.runCheck(check));
+  run.close();
+  const bad = results.filter((r) => r.result !== 'pass' && r.result !== 'skipped');
+  return { blamed: [...new Set(bad.map((r) => r.requirement))].sort(), lines: results.map((r) => run.redact(describeResult(r))), byId: (id: string) => results.find((r) => r.requirement === id)! };
+}
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'casebender-shared-'));
+});
+afterEach(() => {
+  for (const child of running) child.kill('SIGKILL');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('casebender mock --workers: usage', () => {
+  it('--workers 3 without a shared store: exit 2 with one clear line', async () => {
+    const run = mock('--workers', '3', '--port', '0');
+    expect(await run.exit).toBe(2);
+    expect(run.output().stderr.split('\n')[0]).toBe('casebender mock: --workers needs a shared store (--store redis://HOST:PORT): with memory each process would keep its own limits');
+  });
+
+  it('--store with something else than memory or a Redis URL: exit 2 naming --store', async () => {
+    const run = mock('--store', 'postgres://x', '--port', '0');
+    expect(await run.exit).toBe(2);
+    expect(run.output().stderr.split('\n')[0]).toBe('casebender mock: --store must be memory or a Redis URL such as redis://127.0.0.1:6379; got "postgres://x"');
+  });
+
+  it('a Redis that is down at start: exit 2 with one line naming it, and nothing listens', async () => {
+    const port = await freePort();
+    const run = mock('--store', `redis://127.0.0.1:${port}`, '--workers', '3', '--port', '0', '--profile-out', join(dir, 'never.json'));
+    expect(await run.exit).toBe(2);
+    expect(run.output().stderr.trim()).toBe(`casebender mock: cannot reach the store at redis://127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`);
+    expect(run.output().stdout).toBe('');
+  }, 20_000);
+});
+
+describe.skipIf(redisCheck.skip)(`three mock processes on one Redis${redisCheck.skip ? ` (skipped: ${redisCheck.reason})` : ''}`, () => {
+  let redis: TestRedis;
+  beforeAll(async () => {
+    redis = await startTestRedis();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it('RL-3, RL-10: pass the rate-limit suites with the load spread over all three workers', async () => {
+    const { run, profile } = await sharedMock(dir, redis.url);
+    expect(profile.target.extraBaseUrls).toHaveLength(2);
+    expect(new Set([profile.target.baseUrl, ...profile.target.extraBaseUrls!]).size).toBe(3);
+    const { blamed, lines, byId } = await rateLimitRun(profile);
+    expect(blamed, lines.join('\n')).toEqual([]);
+    expect(byId('RL-3').result).toBe('pass');
+    expect(byId('RL-10')).toMatchObject({ result: 'pass', verdict: { note: expect.stringMatching(/over 3 base URLs/) } });
+    run.child.kill('SIGTERM');
+    expect(await run.exit).toBe(0);
+  }, 120_000);
+
+  it('RL-10: the per-process variant (each worker counting in its own memory) is caught under RL-10', async () => {
+    const { profile } = await sharedMock(dir, redis.url, '--fault', 'limits-per-process');
+    const { blamed, lines, byId } = await rateLimitRun(profile);
+    // RL-10 is REF: without a declared policy a broken one "differs". The spread load may also
+    // show HDR-3 (Remaining rising faster than one bucket refills): the same per-process counters.
+    expect(byId('RL-10'), lines.join('\n')).toMatchObject({ result: 'differs', verdict: { outcome: 'violation', evidence: { summary: expect.stringMatching(/load spread over 3 base URLs: \d+ admitted within 60 s .*more than m \+ b/) } } });
+    expect(blamed.filter((id) => id !== 'HDR-3'), lines.join('\n')).toEqual(['RL-10']);
+  }, 120_000);
+
+  it('killing and restarting Redis: every worker answers 503 while it is away, then answers again with what Redis kept, and logs both', async () => {
+    const { run, profile } = await sharedMock(dir, redis.url);
+    const urls = [profile.target.baseUrl, ...profile.target.extraBaseUrls!];
+    const control = profile.target.control!;
+    // Minted through worker 0's control API: every worker knows it at once (shared store).
+    const minted = await send(`${control.url}/keys`, { method: 'POST', headers: { 'X-Mock-Token': control.token!, 'Content-Type': 'application/json' }, body: JSON.stringify({ tier: 'basic', scopes: ['alerts:read'] }) });
+    const key = minted.json<{ key: string }>().key;
+    for (const url of urls) expect((await send(`${url}/alerts?limit=1`, { headers: bearer(key) })).status).toBe(200);
+
+    await redis.kill();
+    for (const url of urls) {
+      const away = await until('503 while Redis is away', async () => {
+        const r = await send(`${url}/alerts?limit=1`, { headers: bearer(key) });
+        return r.status === 503 ? r : undefined;
+      });
+      expect(away.json()).toMatchObject({ status: 503, code: 'store_unavailable' });
+    }
+    await redis.restart();
+    const remaining: number[] = [];
+    for (const url of urls) {
+      const back = await until('answers after Redis is back', async () => {
+        const r = await send(`${url}/alerts?limit=1`, { headers: bearer(key) });
+        return r.status === 200 ? r : undefined;
+      });
+      remaining.push(Number(back.headers.get('x-ratelimit-remaining')));
+    }
+    // One shared bucket across the restart: three spent before, three after (refill at 60 target
+    // s a real second is one token every 17 ms, so only "less than a full bucket" is certain).
+    expect(remaining.every((r) => r < 10)).toBe(true);
+    const stderr = run.output().stderr;
+    for (const who of ['casebender mock:', 'casebender mock (worker 1):', 'casebender mock (worker 2):']) {
+      expect(stderr).toContain(`${who} lost the store at ${redis.url}`);
+      expect(stderr).toContain(`${who} reconnected to the store at ${redis.url}`);
+    }
+    expect(run.child.exitCode).toBeNull();
+  }, 60_000);
+});

@@ -1,0 +1,191 @@
+// The Redis store: the same interfaces as the memory store, with every piece of state in one
+// Redis, so that several mock processes answer as one deployment (RL-10: limits are global).
+// State only: key checks run the core's digest comparison here, and rate-limit decisions run the
+// Lua mirror of the core's limiter (decide-rate.lua), one atomic script per decision.
+import { Redis, type RedisOptions } from 'ioredis';
+import { digestsEqual, hashSecret, KEY_ID_PREFIX, modernLookupId } from '../../core/key-material.js';
+import type { LimiterState, RateDecision } from '../../core/limits/index.js';
+import type { KeyRecord, RateLimitAlgorithm, TierLimits } from '../../core/types.js';
+import { StoreUnavailableError } from '../store-unavailable.js';
+import type { Collection, Entity, Stores, StoreSnapshot } from '../types.js';
+import { ALL_IN_ORDER_LUA, DECIDE_RATE_LUA, PUT_ENTITY_LUA, PUT_KEY_LUA, REPLACE_ALL_LUA } from './redis-scripts.js';
+
+const COLLECTION_ORDER: readonly Collection[] = ['users', 'alerts', 'cases', 'observables'];
+const ALGORITHM_LETTER: Record<RateLimitAlgorithm, string> = { 'token-bucket': 't', 'sliding-window': 's', 'fixed-window': 'f' };
+
+interface ScriptCommands {
+  decideRate(limits: string, now: number, keyId: string, perMinute: number, perHour: number, burst: number, algorithm: string): Promise<number[]>;
+  putKey(byId: string, byLookup: string, order: string, id: string, lookup: string, json: string): Promise<number>;
+  putEntity(hash: string, order: string, id: string, json: string): Promise<number>;
+  allInOrder(hash: string, order: string): Promise<string[]>;
+  replaceAll(...args: string[]): Promise<number>;
+}
+
+export type RedisClient = Redis & ScriptCommands;
+
+export interface RedisStores extends Stores {
+  readonly redis: RedisClient;
+  /** Replaces everything with the snapshot atomically; with `ifEmpty`, only when Redis lost it. */
+  replaceAll(snapshot: StoreSnapshot, options?: { ifEmpty?: boolean }): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/**
+ * A Redis client for the store: commands fail at once while the connection is down (no offline
+ * queue, no retries of a command), so a request is answered 503 rather than held; the connection
+ * itself is retried in the background.
+ */
+export function createRedisClient(url: string, options: RedisOptions = {}): RedisClient {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: 2_000,
+    connectTimeout: 2_000,
+    enableAutoPipelining: true,
+    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 1_000),
+    ...options,
+  });
+  redis.defineCommand('decideRate', { numberOfKeys: 1, lua: DECIDE_RATE_LUA });
+  redis.defineCommand('putKey', { numberOfKeys: 3, lua: PUT_KEY_LUA });
+  redis.defineCommand('putEntity', { numberOfKeys: 2, lua: PUT_ENTITY_LUA });
+  redis.defineCommand('allInOrder', { numberOfKeys: 2, lua: ALL_IN_ORDER_LUA });
+  redis.defineCommand('replaceAll', { numberOfKeys: 5 + 2 * COLLECTION_ORDER.length, lua: REPLACE_ALL_LUA });
+  return redis as RedisClient;
+}
+
+const encodeRecord = (record: KeyRecord): string => JSON.stringify({ ...record, hash: Buffer.from(record.hash).toString('base64') });
+const decodeRecord = (json: string): KeyRecord => {
+  const parsed = JSON.parse(json) as Omit<KeyRecord, 'hash'> & { hash: string };
+  return { ...parsed, hash: Buffer.from(parsed.hash, 'base64') };
+};
+/** Modern keys are found by the id inside them, legacy pairs by their public access key. */
+function lookupOf(record: KeyRecord): string {
+  if (record.kind === 'legacy') {
+    if (record.accessKey === undefined) throw new Error(`legacy key ${record.id} has no accessKey`);
+    return 'a:' + record.accessKey;
+  }
+  return 'm:' + record.id.slice(KEY_ID_PREFIX.length);
+}
+
+/** Runs one store operation; a failure to reach Redis becomes a StoreUnavailableError. */
+async function guarded<T>(operation: Promise<T>): Promise<T> {
+  try {
+    return await operation;
+  } catch (error) {
+    throw new StoreUnavailableError(error);
+  }
+}
+
+/** The limiter state as the TS core shapes it, from the strings the script keeps (for peek). */
+function parseState(minute: string | null, hour: string | null): LimiterState | undefined {
+  if (minute === null && hour === null) return undefined;
+  const numbers = (text: string) => (text.trim() === '' ? [] : text.trim().split(/\s+/).map(Number));
+  // A bucketed log: a 12-character total, then 41-character records (13 index, 12 count, 16 latest).
+  const log = (text: string) =>
+    Array.from({ length: (text.length - 12) / 41 }, (_v, i) => {
+      const at = 12 + 41 * i;
+      return { index: Number(text.slice(at, at + 13)), count: Number(text.slice(at + 13, at + 25)), last: Number(text.slice(at + 25, at + 41)) };
+    });
+  let minuteState: LimiterState['minute'];
+  if (minute !== null) {
+    const flat = numbers(minute.slice(1));
+    if (minute[0] === 't') minuteState = { units: flat[0]!, at: flat[1]! };
+    else if (minute[0] === 'f') minuteState = { start: flat[0]!, count: flat[1]! };
+    else minuteState = log(minute.slice(1));
+  }
+  return { minute: minuteState, hour: hour === null ? undefined : log(hour) };
+}
+
+/**
+ * The store over one Redis client, every key under `prefix`.
+ *
+ * @example
+ * const redis = createRedisClient('redis://127.0.0.1:6379');
+ * await redis.connect();
+ * const stores = createRedisStore(redis);
+ */
+export function createRedisStore(redis: RedisClient, options: { prefix?: string } = {}): RedisStores {
+  const p = options.prefix ?? 'casebender:';
+  const k = {
+    byId: `${p}keys`,
+    byLookup: `${p}key-lookups`,
+    order: `${p}key-order`,
+    limits: `${p}limits`,
+    seeded: `${p}seeded`,
+    entities: (c: Collection) => `${p}entities:${c}`,
+    entityOrder: (c: Collection) => `${p}entity-order:${c}`,
+  };
+  const allKeys = [k.byId, k.byLookup, k.order, k.limits, k.seeded, ...COLLECTION_ORDER.flatMap((c) => [k.entities(c), k.entityOrder(c)])];
+  const replaceAll = async (snapshot: StoreSnapshot, { ifEmpty = false } = {}) => {
+    const args: string[] = [];
+    for (const record of snapshot.keys) args.push('k', record.id, lookupOf(record), encodeRecord(record));
+    for (const { collection, entity } of snapshot.entities) args.push('e', String(COLLECTION_ORDER.indexOf(collection) + 1), entity.id, JSON.stringify(entity));
+    const done = await guarded(redis.replaceAll(...allKeys, ifEmpty ? 'if-empty' : 'always', new Date().toISOString(), ...args));
+    return done === 1;
+  };
+  return {
+    redis,
+    keys: {
+      async findModern(key) {
+        const lookup = modernLookupId(key);
+        if (lookup === undefined) return undefined;
+        const json = await guarded(redis.hget(k.byLookup, 'm:' + lookup));
+        if (json === null) return undefined;
+        const record = decodeRecord(json);
+        return record.kind === 'modern' && digestsEqual(hashSecret(key), record.hash) ? record : undefined;
+      },
+      async findLegacy(accessKey, secret) {
+        const json = await guarded(redis.hget(k.byLookup, 'a:' + accessKey));
+        if (json === null) return undefined;
+        const record = decodeRecord(json);
+        return record.kind === 'legacy' && digestsEqual(hashSecret(secret), record.hash) ? record : undefined;
+      },
+      async get(id) {
+        const json = await guarded(redis.hget(k.byId, id));
+        return json === null ? undefined : decodeRecord(json);
+      },
+      async list() {
+        return (await guarded(redis.allInOrder(k.byId, k.order))).map(decodeRecord);
+      },
+      async put(record) {
+        await guarded(redis.putKey(k.byId, k.byLookup, k.order, record.id, lookupOf(record), encodeRecord(record)));
+      },
+    },
+    limiter: {
+      async take(keyId: string, now: number, tier: TierLimits, algorithm: RateLimitAlgorithm): Promise<RateDecision> {
+        const [allowed, limit, remaining, reset, retryAfter] = await guarded(
+          redis.decideRate(k.limits, now, keyId, tier.perMinute, tier.perHour, tier.burst, ALGORITHM_LETTER[algorithm]),
+        );
+        // The state itself stays in Redis; `peek` reads it when a test wants it.
+        const state: LimiterState = { minute: undefined, hour: undefined };
+        return allowed === 1
+          ? { allowed: true, limit: limit!, remaining: remaining!, reset: reset!, state }
+          : { allowed: false, limit: limit!, remaining: remaining!, reset: reset!, retryAfter: retryAfter!, state };
+      },
+      async peek(keyId) {
+        const [minute, hour] = await guarded(redis.hmget(k.limits, `${keyId}:m`, `${keyId}:h`));
+        return parseState(minute ?? null, hour ?? null);
+      },
+    },
+    entities: {
+      async get(collection, id) {
+        const json = await guarded(redis.hget(k.entities(collection), id));
+        return json === null ? undefined : (JSON.parse(json) as Entity);
+      },
+      async all(collection) {
+        return (await guarded(redis.allInOrder(k.entities(collection), k.entityOrder(collection)))).map((json) => JSON.parse(json) as Entity);
+      },
+      async put(collection, entity) {
+        await guarded(redis.putEntity(k.entities(collection), k.entityOrder(collection), entity.id, JSON.stringify(entity)));
+      },
+    },
+    async clear() {
+      await guarded(redis.del(...allKeys));
+    },
+    replaceAll,
+    async close() {
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,96 @@
+// --workers N: N processes of one mock, each listening on its own port and sharing one store
+// (Redis), one clock (origin and scale), one seed (the keys minted once) and one control token,
+// so that they answer as the nodes of one deployment behind a load balancer would.
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { SeededKey } from './seed.js';
+
+/** Environment variable that makes `casebender mock` a worker of another (its parent). */
+export const WORKER_ENV = 'CASEBENDER_MOCK_WORKER';
+
+/** What the first process hands every other worker. */
+export interface WorkerInit {
+  readonly index: number;
+  readonly port: number;
+  readonly controlToken: string | undefined;
+  readonly clockOrigin: number;
+  readonly clockStart: number;
+  readonly seededKeys: readonly SeededKey[];
+}
+
+type WireInit = Omit<WorkerInit, 'seededKeys'> & { seededKeys: (Omit<SeededKey, 'record'> & { record: Omit<SeededKey['record'], 'hash'> & { hash: string } })[] };
+type WorkerMessage = { type: 'ready'; baseUrl: string } | { type: 'failed'; message: string };
+
+const BIN = fileURLToPath(new URL('../bin/casebender.js', import.meta.url));
+const START_TIMEOUT_MS = 20_000;
+
+const toWire = (init: WorkerInit): WireInit => ({
+  ...init,
+  seededKeys: init.seededKeys.map((k) => ({ ...k, record: { ...k.record, hash: Buffer.from(k.record.hash).toString('base64') } })),
+});
+const fromWire = (wire: WireInit): WorkerInit => ({
+  ...wire,
+  seededKeys: wire.seededKeys.map((k) => ({ ...k, record: { ...k.record, hash: Buffer.from(k.record.hash, 'base64') } })),
+});
+
+export interface Workers {
+  /** The base URL of each other worker, in order. */
+  readonly baseUrls: readonly string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts workers 1..count-1 as child processes running the same `casebender mock` arguments;
+ * resolves once each listens, rejects with the first one's start-up error.
+ */
+export async function forkWorkers(argv: readonly string[], count: number, shared: Omit<WorkerInit, 'index' | 'port'>, basePort: number, log: (line: string) => void): Promise<Workers> {
+  const children: ChildProcess[] = [];
+  let stopping = false;
+  const stop = async () => {
+    stopping = true;
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+  };
+  const started = Array.from({ length: count - 1 }, (_v, i) => {
+    const index = i + 1;
+    const child = fork(BIN, ['mock', ...argv], { env: { ...process.env, [WORKER_ENV]: String(index) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    children.push(child);
+    child.on('exit', (code, signal) => {
+      if (!stopping) log(`worker ${index} stopped (${signal ?? `exit ${code}`}); its port no longer answers`);
+    });
+    return new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`worker ${index} did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+      child.once('exit', () => reject(new Error(`worker ${index} exited at start`)));
+      child.on('message', (message: WorkerMessage) => {
+        clearTimeout(timer);
+        if (message.type === 'ready') resolve(message.baseUrl);
+        else reject(new Error(`worker ${index}: ${message.message}`));
+      });
+      child.send(toWire({ ...shared, index, port: basePort === 0 ? 0 : basePort + index }));
+    });
+  });
+  try {
+    return { baseUrls: await Promise.all(started), stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** In a worker: the init its parent sends. */
+export function receiveInit(): Promise<WorkerInit> {
+  return new Promise((resolve) => process.once('message', (wire: WireInit) => resolve(fromWire(wire))));
+}
+
+/** In a worker: tells the parent it listens, or why it cannot. */
+export function reportToParent(message: WorkerMessage): void {
+  process.send?.(message);
+}
