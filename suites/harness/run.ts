@@ -112,7 +112,8 @@ export async function startRun(options: RunOptions): Promise<Run> {
             try {
               await preflight();
             } catch (again) {
-              lost = again instanceof TargetUnreachable ? again : error;
+              // Only a second failure to answer means the target is gone (a spent budget does not).
+              if (again instanceof TargetUnreachable) lost = again;
             }
           }
           verdict = notRun
