@@ -130,11 +130,16 @@ describe('the mock against slow and half-closed connections (headersTimeout 600 
   function trickle(first: string, next: string, everyMs: number): Promise<{ status: number; ms: number; text: string }> {
     const started = performance.now();
     return new Promise((resolve) => {
-      const socket = connect(portOf(mock), '127.0.0.1', () => socket.write(first));
+      let timer: NodeJS.Timeout | undefined;
+      // The trickle starts once connected: on a busy machine a timer may fire before the connection
+      // is up, and a field written then would go out ahead of the request line.
+      const socket = connect(portOf(mock), '127.0.0.1', () => {
+        socket.write(first);
+        timer = setInterval(() => {
+          if (socket.writable) socket.write(next);
+        }, everyMs);
+      });
       open.push(socket);
-      const timer = setInterval(() => {
-        if (socket.writable) socket.write(next);
-      }, everyMs);
       let text = '';
       socket.on('data', (c: Buffer) => (text += c.toString('latin1')));
       socket.on('error', () => undefined);
