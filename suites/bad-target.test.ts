@@ -118,7 +118,7 @@ describe('casebender run against a target that fails at the first request: exit 
     expect(lines[0]).toMatch(message);
     expectNoTrace(o);
     // One timeout, and the time to write the line and exit, with room for a busy machine.
-    expect(o.ms).toBeLessThan(TIMEOUT_MS + 3_000);
+    expect(o.ms).toBeLessThan(TIMEOUT_MS + 5_000);
   }, 60_000);
 });
 
@@ -178,8 +178,9 @@ describe('casebender run against a target that answers, wrongly: exit 1 and a re
       const summaries = o.report!.requirements.flatMap((r) => r.checks.map((c) => JSON.stringify(c)));
       expect(summaries.some((s) => s.includes('the target stopped answering: GET'))).toBe(true);
       expect(summaries.filter((s) => s.includes('not run: the target stopped answering earlier in the run')).length).toBeGreaterThan(10);
-      // The first check's timeout, the confirming preflight's, and start-up: not one timeout per check.
-      expect(o.ms).toBeLessThan(4 * TIMEOUT_MS + 4_000);
+      // The first check's timeout and the confirming preflight's, not one per check (30 checks here:
+      // 15 s and more at 500 ms each).
+      expect(o.ms).toBeLessThan(2 * TIMEOUT_MS + 7_000);
     } finally {
       for (const s of held) s.destroy();
     }
