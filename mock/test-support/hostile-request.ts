@@ -108,6 +108,7 @@ export function hostileRequest(keys: { readonly bearer: string }): fc.Arbitrary<
       const bytes = Buffer.concat([Buffer.from(head, 'utf8'), tail]);
       const shown = (s: string) => JSON.stringify(s.length > 60 ? `${s.slice(0, 60)}…(${s.length})` : s);
       const summary = `${shown(method)} ${shown(path)} ${version}; ${fields.length} fields [${fields.slice(0, 6).map(([n, v]) => `${shown(n)}: ${shown(v.replace(keys.bearer, '‹key›'))}`).join(', ')}${fields.length > 6 ? ', …' : ''}]; body ${payload === undefined ? 'none' : `${payload.length} bytes (${frame}, ${type ?? 'no type'})`}`;
-      return { bytes, summary };
+      // fast-check prints a counterexample through this: the summary, not a buffer of bytes.
+      return { bytes, summary, [fc.toStringMethod]: () => summary };
     });
 }
