@@ -94,6 +94,18 @@ describe('casebender mock: usage errors exit 2', () => {
     expect(linesOf(run.stderr)).toEqual(['casebender mock: --port must be an integer from 0 to 65535; got "abc"', HINT]);
   });
 
+  it('--headers-timeout abc: exit 2 naming --headers-timeout', async () => {
+    const run = mock('--headers-timeout', 'abc');
+    expect(await run.exit()).toBe(2);
+    expect(linesOf(run.stderr)).toEqual(['casebender mock: --headers-timeout must be a positive integer of milliseconds; got "abc"', HINT]);
+  });
+
+  it('--headers-timeout past the request timeout: exit 2 naming both', async () => {
+    const run = mock('--headers-timeout', '40000', '--port', '0', '--profile-out', join(dir, 'unused-timeout.json'));
+    expect(await run.exit()).toBe(2);
+    expect(linesOf(run.stderr)).toEqual(['casebender mock: --headers-timeout (40000) must not exceed --request-timeout (30000)']);
+  });
+
   it('--seed /nonexistent.json: exit 2 naming the file', async () => {
     const run = mock('--seed', '/nonexistent.json', '--port', '0', '--profile-out', join(dir, 'unused.json'));
     expect(await run.exit()).toBe(2);

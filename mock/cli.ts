@@ -34,6 +34,8 @@ Options:
   --seed FILE            seed entities and keys (default fixtures/seed.json)
   --no-control           turn the control API off
   --control-token T      use this control token instead of a random one
+  --headers-timeout MS   a request head not complete in MS gets 408 (default 10000)
+  --request-timeout MS   a request, body included, not complete in MS gets 408 (default 30000)
   --fault NAME[,NAME]    break the mock on purpose, to test a suite (names: casebender mock --list-faults)
   --list-faults          list the faults and the requirement each breaks
   --quiet                print only the listening line
@@ -59,6 +61,8 @@ export interface MockCliOptions {
   seed?: string;
   control: boolean;
   controlToken?: string;
+  /** Overrides of fixtures/policy.json's HTTP timeouts. */
+  limits: { headersTimeoutMs?: number; requestTimeoutMs?: number };
   quiet: boolean;
   faults: string[];
   listFaults: boolean;
@@ -86,6 +90,8 @@ export function parseMockArgs(argv: readonly string[]): MockCliOptions {
         seed: { type: 'string' },
         'no-control': { type: 'boolean', default: false },
         'control-token': { type: 'string' },
+        'headers-timeout': { type: 'string' },
+        'request-timeout': { type: 'string' },
         quiet: { type: 'boolean', default: false },
         fault: { type: 'string' },
         'list-faults': { type: 'boolean', default: false },
@@ -107,6 +113,14 @@ export function parseMockArgs(argv: readonly string[]): MockCliOptions {
   } catch (error) {
     throw new UsageError(`--fault: ${(error as Error).message}`);
   }
+  const ms = (name: string, v: string | undefined): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer of milliseconds; got "${v}"`);
+    return n;
+  };
+  const headersTimeoutMs = ms('headers-timeout', values['headers-timeout']);
+  const requestTimeoutMs = ms('request-timeout', values['request-timeout']);
   if (values['control-token'] !== undefined && values['control-token'].length < 16) throw new UsageError('--control-token must be at least 16 characters');
   const store = values.store;
   if (store !== 'memory' && !/^rediss?:\/\/[^/\s]+(\/\d+)?\/?$/.test(store)) throw new UsageError(`--store must be memory or a Redis URL such as redis://127.0.0.1:6379; got "${store}"`);
@@ -132,6 +146,7 @@ export function parseMockArgs(argv: readonly string[]): MockCliOptions {
     ...(values.seed !== undefined ? { seed: values.seed } : {}),
     control: !values['no-control'],
     ...(values['control-token'] !== undefined ? { controlToken: values['control-token'] } : {}),
+    limits: { ...(headersTimeoutMs !== undefined ? { headersTimeoutMs } : {}), ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}) },
     quiet: values.quiet,
     faults,
     listFaults: values['list-faults'],
@@ -185,9 +200,11 @@ export async function startMock(options: MockCliOptions, worker?: WorkerInit, ar
   opened?.setSnapshot(seedSnapshot(app.seed, app.seededKeys));
   let server: MockServer;
   try {
-    server = await startMockServer(app, { host: options.host, port: worker === undefined || options.port === 0 ? options.port : worker.port });
+    server = await startMockServer(app, { host: options.host, port: worker === undefined || options.port === 0 ? options.port : worker.port, limits: options.limits });
   } catch (error) {
     await closeStore();
+    // A limit node:http refuses (a headers timeout past the request timeout) is a usage error.
+    if (error instanceof Error && error.message.startsWith('limits.')) throw new UsageError(error.message.replace('limits.headersTimeoutMs', '--headers-timeout').replace('limits.requestTimeoutMs', '--request-timeout'));
     throw error;
   }
   const stopServer = async () => {
@@ -273,7 +290,7 @@ export async function runMockCommand(argv: readonly string[]): Promise<number> {
     const e = error as NodeJS.ErrnoException;
     const port = worker !== undefined && options.port !== 0 ? worker.port : options.port;
     const message =
-      e instanceof SeedError || e instanceof ProfileWriteError || e instanceof StoreConnectError
+      e instanceof SeedError || e instanceof ProfileWriteError || e instanceof StoreConnectError || e instanceof UsageError
         ? e.message
         : e.code === 'EADDRINUSE'
           ? `port ${port} on ${options.host} is in use; pick another with --port (0 for any free port)`

@@ -25,10 +25,22 @@ export interface Policy {
     readonly link: string;
     readonly sunset: string | null;
   };
-  readonly limits: {
-    readonly maxBodyBytes: number;
-    readonly maxHeaderBytes: number;
-  };
+  /** The mock's HTTP limits (fixtures/policy.json): not the contract's, the adapter's. */
+  readonly limits: HttpLimits;
+}
+
+/** Sizes and timeouts the node:http adapter enforces on every request (ERR-5). */
+export interface HttpLimits {
+  /** A body past this many bytes gets 413 body_too_large. */
+  readonly maxBodyBytes: number;
+  /** A request line and header fields past this many bytes get 431 headers_too_large. */
+  readonly maxHeaderBytes: number;
+  /** The request head must be complete this long after the connection or the last request (408). */
+  readonly headersTimeoutMs: number;
+  /** The whole request, body included, must arrive within this (408). */
+  readonly requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  readonly keepAliveTimeoutMs: number;
 }
 
 export interface Operation {

@@ -4,7 +4,9 @@ import type { Socket } from 'node:net';
 import type { MockApp } from '../app.js';
 import { failureAnswer, type Answer } from '../core/answer.js';
 import { PROBLEM_CONTENT_TYPE, problemBody } from '../core/problem.js';
+import { bodyTooLarge, headersTooLarge } from '../core/transport-limits.js';
 import type { RequestFacts } from '../core/handle-request.js';
+import type { HttpLimits } from '../core/types.js';
 import { CONTROL_PREFIX } from '../control/control-api.js';
 
 export interface MockServer {
@@ -20,30 +22,79 @@ export interface MockServer {
 
 const EMPTY_QUERY = new URLSearchParams();
 
+/** A body the client stopped sending (closed or reset the connection): nobody to answer. */
+const ABORTED = Symbol('aborted');
+
+export interface MockServerOptions {
+  host?: string;
+  port?: number;
+  /** Overrides of fixtures/policy.json's limits (tests use short timeouts). */
+  limits?: Partial<HttpLimits>;
+}
+
+/** The limits a server enforces: the policy's, with any overrides; throws on values node:http refuses. */
+export function httpLimits(app: MockApp, overrides: Partial<HttpLimits> = {}): HttpLimits {
+  const limits = { ...app.model.policy.limits, ...overrides };
+  for (const [name, value] of Object.entries(limits)) {
+    if (name === '$comment') continue;
+    if (!Number.isInteger(value) || (value as number) < 1) throw new Error(`limits.${name} must be a positive integer; got ${String(value)}`);
+  }
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) throw new Error(`limits.headersTimeoutMs (${limits.headersTimeoutMs}) must not exceed limits.requestTimeoutMs (${limits.requestTimeoutMs})`);
+  return limits;
+}
+
 /** Starts the mock's HTTP server; rejects with the listen error (EADDRINUSE, EACCES, ...). */
-export async function startMockServer(app: MockApp, options: { host?: string; port?: number } = {}): Promise<MockServer> {
+export async function startMockServer(app: MockApp, options: MockServerOptions = {}): Promise<MockServer> {
   const host = options.host ?? '127.0.0.1';
-  const { maxBodyBytes, maxHeaderBytes } = app.model.policy.limits;
-  const server = createServer({ maxHeaderSize: maxHeaderBytes, requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, (req, res) => {
-    handle(app, req, res, maxBodyBytes).catch((error: unknown) => {
-      // A bug, not a client's fault: answer 500 once and log it, never crash (ERR-5).
-      console.error('casebender mock: internal error:', error);
-      if (!res.headersSent) write(res, failureAnswer({ status: 500, code: 'internal_error', detail: 'The mock failed on this request; see its log.' }));
-      else res.destroy();
-    });
-  });
+  const limits = httpLimits(app, options.limits);
+  const { maxBodyBytes, maxHeaderBytes } = limits;
+  const server = createServer(
+    {
+      maxHeaderSize: maxHeaderBytes,
+      requestTimeout: limits.requestTimeoutMs,
+      headersTimeout: limits.headersTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // Node checks the two timeouts only this often (30 s by default): often enough that a
+      // slow-loris connection is cut close to headersTimeoutMs.
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 4))),
+    },
+    (req, res) => {
+      handle(app, req, res, maxBodyBytes).catch((error: unknown) => {
+        // A bug, not a client's fault: answer 500 once and log it, never crash (ERR-5).
+        console.error('casebender mock: internal error:', error);
+        if (!res.headersSent) write(res, failureAnswer({ status: 500, code: 'internal_error', detail: 'The mock failed on this request; see its log.' }));
+        else res.destroy();
+      });
+    },
+  );
   // Malformed requests never reach the handler: answer them as problem+json (ERR-5).
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) return socket.destroy();
-    const [status, code, detail] =
+    const failure =
       error.code === 'HPE_HEADER_OVERFLOW'
-        ? [431, 'headers_too_large', `The request headers exceed ${maxHeaderBytes} bytes.`]
+        ? headersTooLarge(maxHeaderBytes)
         : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? [408, 'request_timeout', 'The request took too long to arrive.']
-          : [400, 'bad_request', 'The request is not valid HTTP.'];
-    const problem = problemBody({ status, code, detail });
+          ? { status: 408, code: 'request_timeout', detail: 'The request took too long to arrive.' }
+          : { status: 400, code: 'bad_request', detail: 'The request is not valid HTTP.' };
+    const { status } = failure;
+    const problem = problemBody(failure);
     const body = JSON.stringify(problem);
     socket.end(`HTTP/1.1 ${status} ${problem.title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
+  // CONNECT (a proxy tunnel) is no method of the API: without this listener node:http would drop
+  // the connection without a word; answer 405 and close instead. The socket is no longer the HTTP
+  // server's (closeAllConnections does not see it): read and discard what the client still sends,
+  // so that it can finish and close, and destroy it at the latest after the keep-alive timeout.
+  const tunnels = new Set<Socket>();
+  server.on('connect', (_req: IncomingMessage, socket: Socket) => {
+    tunnels.add(socket);
+    socket.on('close', () => tunnels.delete(socket));
+    socket.on('error', () => socket.destroy());
+    setTimeout(() => socket.destroy(), limits.keepAliveTimeoutMs).unref();
+    const problem = problemBody({ status: 405, code: 'method_not_allowed', detail: 'CONNECT is not a method of this API.' });
+    const body = JSON.stringify(problem);
+    socket.end(`HTTP/1.1 405 ${problem.title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nAllow: GET, POST, PATCH, DELETE\r\nConnection: close\r\n\r\n${body}`);
+    socket.resume();
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -64,6 +115,7 @@ export async function startMockServer(app: MockApp, options: { host?: string; po
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
+        for (const socket of tunnels) socket.destroy();
       }),
   };
 }
@@ -89,6 +141,7 @@ async function handle(app: MockApp, req: IncomingMessage, res: ServerResponse, m
   if (contentLength !== undefined || chunked) {
     if (Number(contentLength) > maxBodyBytes) return tooLarge(res, maxBodyBytes);
     const read = await readBody(req, maxBodyBytes);
+    if (read === ABORTED) return void res.destroy();
     if (read === undefined) return tooLarge(res, maxBodyBytes);
     body = read;
   }
@@ -109,9 +162,12 @@ async function handle(app: MockApp, req: IncomingMessage, res: ServerResponse, m
   write(res, await app.handleApi(facts));
 }
 
-/** The body as text, or undefined once it passes `limit` bytes. */
-function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
+/**
+ * The body as text, undefined once it passes `limit` bytes, or ABORTED when the client went away
+ * before sending all of it (a half-sent body is the client's doing, not an internal error).
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<string | undefined | typeof ABORTED> {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
@@ -123,13 +179,13 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | undefin
       } else chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    req.on('error', () => resolve(ABORTED));
   });
 }
 
 function tooLarge(res: ServerResponse, limit: number): void {
   res.setHeader('Connection', 'close');
-  write(res, failureAnswer({ status: 413, code: 'body_too_large', detail: `The request body exceeds ${limit} bytes.` }));
+  write(res, failureAnswer(bodyTooLarge(limit)));
 }
 
 function write(res: ServerResponse, answer: Answer): void {

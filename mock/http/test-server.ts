@@ -2,6 +2,7 @@
 // entities by name from the profile, credential headers, and the problem+json assertion.
 import { expect } from 'vitest';
 import { createMockApp, type MockApp, type MockOptions } from '../app.js';
+import type { HttpLimits } from '../core/types.js';
 import type { Profile, ProfileKey } from '../profile.js';
 import { startMockServer, type MockServer } from './server.js';
 import { send, type Reply } from './test-client.js';
@@ -43,9 +44,9 @@ export interface TestMock {
  * const mock = await startTestMock({ clock: 'virtual' });
  * await send(`${mock.baseUrl}/alerts`, { headers: bearer(mock.key('read-write')) });
  */
-export async function startTestMock(options: MockOptions = {}): Promise<TestMock> {
+export async function startTestMock(options: MockOptions = {}, limits?: Partial<HttpLimits>): Promise<TestMock> {
   const app = await createMockApp(options);
-  const server = await startMockServer(app, { port: 0 });
+  const server = await startMockServer(app, { port: 0, ...(limits !== undefined ? { limits } : {}) });
   const profile = app.profile(server.baseUrl, server.controlUrl);
   const keyOf = (name: string): ProfileKey => {
     const found = profile.keys.find((k) => k.name === name);

@@ -25,6 +25,7 @@ export const errorChecks: Check[] = [
     title: '4xx bodies are problem+json with type, title, status, detail and code',
     async run(ctx) {
       const answers = (await errorAnswers(ctx)).filter((e) => [400, 401, 403, 404, 429].includes(e.status));
+      if (answers.length === 0) return skip('no 400, 401, 403, 404 or 429 was answered to inspect (see CRED-3, KEY-1, SCOPE-1)');
       for (const e of answers) {
         const type = (header(e, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
         const body = jsonBody(e);

@@ -60,6 +60,17 @@ export function jsonBody(exchange: Exchange): Record<string, unknown> | undefine
   }
 }
 
+/** Why a request got no answer, in words: the error code alone ("HPE_INVALID_CONSTANT") says little. */
+export function networkReason(error: NodeJS.ErrnoException): string {
+  const code = error.code ?? '';
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'no such host';
+  if (code === 'ECONNRESET' || code === 'EPIPE') return 'the target reset the connection without an answer';
+  if (code.startsWith('HPE_')) return `the target answered something that is not HTTP (${code}: ${error.message.replace(/^Parse Error: /, '')})`;
+  if (code.startsWith('ERR_TLS') || /certificate|SSL/i.test(error.message)) return `TLS failed: ${error.message}`;
+  return code !== '' ? `${code} (${error.message})` : error.message;
+}
+
 export function createClient(options: ClientOptions): Client {
   const budget = options.budget ?? 100_000;
   const timeoutMs = options.timeoutMs ?? 10_000;
@@ -89,21 +100,33 @@ export function createClient(options: ClientOptions): Client {
       const started = performance.now();
       const isHttps = url.protocol === 'https:';
       const response = await new Promise<{ res: IncomingMessage; body: string }>((resolve, reject) => {
+        const where = `${probe.method} ${url.origin}${url.pathname}`;
+        // The socket timeout only notices silence; a target that drips its answer a byte at a time
+        // is cut by this deadline on the whole exchange.
+        let answering = false;
+        const deadline = setTimeout(() => {
+          reject(new TargetUnreachable(`${where}: ${answering ? 'no complete answer' : 'no answer'} within ${timeoutMs} ms`));
+          req.destroy();
+        }, timeoutMs);
+        const settle = <T,>(f: (v: T) => void) => (v: T) => {
+          clearTimeout(deadline);
+          f(v);
+        };
         const req = (isHttps ? https.request : http.request)(
           url,
           { method: probe.method, headers: raw, agent: isHttps ? httpsAgent : httpAgent, timeout: timeoutMs },
           (res) => {
+            answering = true;
             const chunks: Buffer[] = [];
             res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () => resolve({ res, body: Buffer.concat(chunks).toString('utf8') }));
-            res.on('error', reject);
+            res.on('end', () => settle(resolve)({ res, body: Buffer.concat(chunks).toString('utf8') }));
+            res.on('error', (error: NodeJS.ErrnoException) => settle(reject)(new TargetUnreachable(`${where}: the answer broke off (${networkReason(error)})`)));
           },
         );
-        req.on('timeout', () => req.destroy(new TargetUnreachable(`${probe.method} ${url.origin}${url.pathname}: no answer within ${timeoutMs} ms`)));
+        req.on('timeout', () => req.destroy(new TargetUnreachable(`${where}: no answer within ${timeoutMs} ms`)));
         req.on('error', (error: NodeJS.ErrnoException) => {
-          if (error instanceof TargetUnreachable) return reject(error);
-          const why = error.code === 'ECONNREFUSED' ? 'connection refused' : error.code === 'ENOTFOUND' ? 'no such host' : error.code ?? error.message;
-          reject(new TargetUnreachable(`${probe.method} ${url.origin}${url.pathname}: ${why}`));
+          if (error instanceof TargetUnreachable) return settle(reject)(error);
+          settle(reject)(new TargetUnreachable(`${where}: ${networkReason(error)}`));
         });
         if (probe.body !== undefined) req.write(probe.body);
         req.end();

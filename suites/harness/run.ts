@@ -110,7 +110,11 @@ export async function startRun(options: RunOptions): Promise<Run> {
     },
   };
   // Preflight: an unreachable target is a usage problem (exit 2), not a list of failures.
-  await client.send({ method: 'GET', path: '/alerts', headers: [] });
+  const preflight = () => client.send({ method: 'GET', path: '/alerts', headers: [] });
+  await preflight();
+  // Set once the target stops answering mid-run (and a fresh preflight confirms it): the checks
+  // left are reported as not run, each with the reason, instead of each waiting out the timeout.
+  let lost: TargetUnreachable | undefined;
   const wanted = (id: string) => (options.only === undefined || options.only.length === 0 || selects(options.only, id)) && !(options.skip !== undefined && selects(options.skip, id));
   const levelOf = (check: Check): Level => check.level ?? LEVELS.get(check.requirement) ?? 'REF';
   return {
@@ -120,12 +124,25 @@ export async function startRun(options: RunOptions): Promise<Run> {
     async runCheck(check) {
       const started = performance.now();
       let verdict: Verdict;
+      const notRun = lost !== undefined;
       try {
+        if (lost !== undefined) throw lost;
         verdict = await check.run(context);
       } catch (error) {
         if (error instanceof BudgetExceeded || error instanceof CheckSkipped) verdict = { outcome: 'skipped', reason: error.message };
-        else if (error instanceof TargetUnreachable) verdict = { outcome: 'violation', evidence: { summary: `the target stopped answering: ${error.message}`, why: 'a conformance run needs answers' } };
-        else verdict = { outcome: 'violation', evidence: { summary: `the check could not complete: ${(error as Error).message}`, why: 'an unexpected answer broke the check; see the evidence' } };
+        else if (error instanceof TargetUnreachable) {
+          if (lost === undefined) {
+            try {
+              await preflight();
+            } catch (again) {
+              // Only a second failure to answer means the target is gone (a spent budget does not).
+              if (again instanceof TargetUnreachable) lost = again;
+            }
+          }
+          verdict = notRun
+            ? { outcome: 'violation', evidence: { summary: `not run: the target stopped answering earlier in the run (${error.message})`, why: 'a conformance run needs answers' } }
+            : { outcome: 'violation', evidence: { summary: `the target stopped answering: ${error.message}`, why: 'a conformance run needs answers' } };
+        } else verdict = { outcome: 'violation', evidence: { summary: `the check could not complete: ${(error as Error).message}`, why: 'an unexpected answer broke the check; see the evidence' } };
       }
       const level = levelOf(check);
       const declared = check.policy !== undefined && profile.policy?.[check.policy] !== undefined;

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { pass, skip, violation, type Check, type CheckContext, type Verdict } from '../harness/check.js';
 import type { Exchange } from '../harness/http-client.js';
-import { header, jsonBody } from '../harness/http-client.js';
+import { header, jsonBody, TargetUnreachable } from '../harness/http-client.js';
 import type { Expectation } from '../harness/oracle.js';
 import { harmlessProbe } from '../scopes/scope-matrix.js';
 import { credentialSet, variantsFor, type CredentialPart } from '../arbitraries/credential-headers.js';
@@ -15,35 +15,61 @@ interface Sample {
   readonly operation: number;
 }
 
-/** Judges one answer; `send` re-sends the same request with other credential headers. */
-type Judge = (exchange: Exchange, expected: Expectation, sample: Sample, send: (headers: Header[]) => Promise<Exchange>) => string | undefined | Promise<string | undefined>;
+/** A judge's word for an answer that does not bear on its requirement (e.g. no 401 to inspect). */
+const NOT_JUDGED = Symbol('not judged');
+
+/**
+ * Judges one answer: a problem, undefined when it holds, or NOT_JUDGED when the answer does not
+ * bear on the requirement; `send` re-sends the same request with other credential headers.
+ */
+type Judge = (exchange: Exchange, expected: Expectation, sample: Sample, send: (headers: Header[]) => Promise<Exchange>) => string | undefined | typeof NOT_JUDGED | Promise<string | undefined | typeof NOT_JUDGED>;
 
 const sameStatus: Judge = (e, x) => {
   const ok = x.status >= 200 && x.status < 300 ? e.status >= 200 && e.status < 300 : e.status === x.status;
   return ok ? undefined : `expected ${x.status}, got ${e.status}`;
 };
 
-/** Runs a property over samples; the first counterexample fast-check shrinks to is the evidence. */
-async function property(ctx: CheckContext, samples: fc.Arbitrary<Sample>, judge: Judge, why: string): Promise<Verdict> {
+/**
+ * Runs a property over samples; the first counterexample fast-check shrinks to is the evidence.
+ * When no answer bore on the requirement (a target that answers 500 to everything gives no 401 to
+ * inspect), the check is skipped with `unjudged` as the reason, never passed on nothing.
+ */
+async function property(ctx: CheckContext, samples: fc.Arbitrary<Sample>, judge: Judge, why: string, unjudged = 'no answer bore on this requirement'): Promise<Verdict> {
   const key = activeKeys(ctx.profile)[0];
   if (key === undefined) return skip('the profile gives no active key');
   let evidence: { exchange: Exchange; problem: string } | undefined;
+  let judged = 0;
+  // A target that stops answering is no counterexample to shrink: remember it, stop sending, and
+  // let the run report it (each shrinking step would otherwise wait out the timeout again).
+  let unreachable: TargetUnreachable | undefined;
   const result = await fc.check(
     fc.asyncProperty(samples, async (sample) => {
+      if (unreachable !== undefined) return true;
       const operation = ctx.model.operations[sample.operation % ctx.model.operations.length]!;
       const base = harmlessProbe(operation, key);
       const headers = [...(base.headers ?? []).filter(([n]) => n === 'Content-Type'), ...sample.parts.flatMap((p) => p.headers)];
       const probe = { ...base, headers };
       const expected = await ctx.oracle.expect(probe);
-      const exchange = await ctx.send(probe);
       const contentType = (base.headers ?? []).filter(([n]) => n === 'Content-Type');
-      const problem = await judge(exchange, expected, sample, (h) => ctx.send({ ...base, headers: [...contentType, ...h] }));
+      let exchange: Exchange;
+      let problem: Awaited<ReturnType<Judge>>;
+      try {
+        exchange = await ctx.send(probe);
+        problem = await judge(exchange, expected, sample, (h) => ctx.send({ ...base, headers: [...contentType, ...h] }));
+      } catch (error) {
+        if (!(error instanceof TargetUnreachable)) throw error;
+        unreachable = error;
+        return true;
+      }
+      if (problem === NOT_JUDGED) return true;
+      judged++;
       if (problem !== undefined) evidence = { exchange, problem };
       return problem === undefined;
     }),
     { seed: ctx.fc.seed, numRuns: ctx.fc.numRuns, endOnFailure: false },
   );
-  if (!result.failed) return pass(`${result.numRuns} random requests, seed ${ctx.fc.seed}`);
+  if (unreachable !== undefined) throw unreachable;
+  if (!result.failed) return judged === 0 ? skip(`${unjudged}, among ${result.numRuns} random requests (seed ${ctx.fc.seed})`) : pass(`${result.numRuns} random requests, ${judged} of them judged, seed ${ctx.fc.seed}`);
   const counter = result.counterexample?.[0];
   const parts = counter?.parts.map((p) => `${p.method}(${p.variant})`).join(' + ') || 'no credential';
   return violation({
@@ -79,12 +105,14 @@ export const propertyChecks: Check[] = [
         async (e, x, s, send) => {
           // Only samples whose winning credential is refused bear on PREC-2, and only when the
           // target itself refuses that credential alone: fallback is what is judged here.
-          if (x.status !== 401 || s.parts.length < 2 || s.parts[0]!.variant === 'valid' || e.status === 401) return undefined;
+          if (x.status !== 401 || s.parts.length < 2 || s.parts[0]!.variant === 'valid') return NOT_JUDGED;
+          if (e.status === 401) return undefined;
           const alone = await send([...s.parts[0]!.headers]);
-          if (alone.status !== 401) return undefined;
+          if (alone.status !== 401) return NOT_JUDGED;
           return `the credential with precedence (${s.parts[0]!.method}, ${s.parts[0]!.variant}) is refused alone (401), but with a lower one beside it the answer is ${e.status}`;
         },
         'PREC-2: no fallback past a refused credential',
+        'the target refused none of the credentials with precedence alone (see CRED-6, CRED-7)',
       ),
   },
   {
@@ -105,8 +133,9 @@ export const propertyChecks: Check[] = [
       property(
         ctx,
         sample(credentialSet(ctx.profile).map(single)),
-        (e, x) => (x.status !== 401 || e.status !== 401 || jsonBody(e)?.['code'] === x.code ? undefined : `401 code ${JSON.stringify(jsonBody(e)?.['code'])}, expected ${x.code}`),
+        (e, x) => (x.status !== 401 || e.status !== 401 ? NOT_JUDGED : jsonBody(e)?.['code'] === x.code ? undefined : `401 code ${JSON.stringify(jsonBody(e)?.['code'])}, expected ${x.code}`),
         'KEY-5: stable reason codes',
+        'no 401 was answered to inspect (see CRED-3, KEY-1)',
       ),
   },
   {
@@ -117,13 +146,14 @@ export const propertyChecks: Check[] = [
         ctx,
         sample(credentialSet(ctx.profile).map(single)),
         (e, x) => {
-          if (x.status !== 401 || e.status !== 401) return undefined;
+          if (x.status !== 401 || e.status !== 401) return NOT_JUDGED;
           const got = header(e, 'www-authenticate') ?? '';
           const want = x.headers['WWW-Authenticate'] ?? '';
           if (!/^bearer\b/i.test(got)) return `WWW-Authenticate ${JSON.stringify(got || null)} is not a Bearer challenge`;
           return /error="invalid_token"/.test(got) === /error="invalid_token"/.test(want) ? undefined : `WWW-Authenticate ${JSON.stringify(got)}; expected ${want.includes('invalid_token') ? 'error="invalid_token"' : 'no error parameter'}`;
         },
         'ERR-2: RFC 6750 §3',
+        'no 401 was answered to inspect (see CRED-3, KEY-1)',
       ),
   },
   {
@@ -134,7 +164,7 @@ export const propertyChecks: Check[] = [
         ctx,
         sample(credentialSet(ctx.profile).map(single)),
         (e, x) => {
-          if (e.status === 401 || x.status === 401) return undefined;
+          if (e.status === 401 || x.status === 401) return NOT_JUDGED;
           const legacy = x.headers['Deprecation'] !== undefined;
           const got = header(e, 'deprecation') !== undefined;
           return legacy === got ? undefined : legacy ? 'no Deprecation on an answer to a legacy pair' : 'Deprecation on an answer to a modern credential';

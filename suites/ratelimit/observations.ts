@@ -247,7 +247,8 @@ async function observe(ctx: CheckContext): Promise<Observations> {
     : Promise.resolve([]);
   // The tiers side by side, each on its own keys; then a rest; then RL-9 and RL-10 side by side.
   const quickTiers = await Promise.all(limited.map(([name, limits]) => tierLoad(ctx, name, limits, fresh, scale, toTarget)));
-  await new Promise((r) => setTimeout(r, ctx.realMs(REST_SECONDS)));
+  // The rest lets the tier loads' limits refill; with no tier loaded (too few keys), there is nothing to wait for.
+  if (quickTiers.some((t) => t.skipped === undefined)) await new Promise((r) => setTimeout(r, ctx.realMs(REST_SECONDS)));
   const [countRuns, spread] = await Promise.all([counts(), spreadLoad()]);
   const hours = await hourFloods;
   const tiers = quickTiers.map((t, i) => (hours[i] === undefined ? t : { ...t, hourFlood: hours[i] }));

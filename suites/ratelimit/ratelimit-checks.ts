@@ -206,8 +206,10 @@ export const rateLimitChecks: Check[] = [
     async run(ctx) {
       const o = await observations(ctx);
       const tolerance = Math.max(2, o.timeScale * 0.25);
+      let judged = 0;
       for (const { run, sample } of limitedSamples(o)) {
         if (sample.reset === undefined) continue;
+        judged++;
         const now = o.toTarget(run.startedAt + sample.at) / 1000;
         const reset = Number(sample.reset);
         // The answer left the target up to its latency before it arrived: in target seconds, that
@@ -217,7 +219,7 @@ export const rateLimitChecks: Check[] = [
           return violation({ summary: `${describeSample(run, sample, o.timeScale)}: X-RateLimit-Reset ${sample.reset} against the target's clock ${Math.floor(now)} (${(reset - now).toFixed(0)} s ahead)`, expected: 'a Unix time in seconds within [now, now + 3600]', why: 'HDR-2' });
         }
       }
-      return pass();
+      return judged === 0 ? skip('no answer carried X-RateLimit-Reset (HDR-1 judges its absence)') : pass(`${judged} answers`);
     },
   },
   {
@@ -225,8 +227,10 @@ export const rateLimitChecks: Check[] = [
     title: 'X-RateLimit-Limit is m; Remaining is a non-negative integer, 0 on a 429, rising no faster than the refill',
     async run(ctx) {
       const o = await observations(ctx);
+      let judged = 0;
       for (const { run, sample, perMinute } of limitedSamples(o)) {
         if (sample.limit === undefined || sample.remaining === undefined) continue;
+        judged++;
         if (sample.limit.trim() !== String(perMinute)) return violation({ summary: `${describeSample(run, sample, o.timeScale)}: X-RateLimit-Limit ${sample.limit}, the tier's m is ${perMinute}`, why: 'HDR-3' });
         if (!/^\d+$/.test(sample.remaining.trim())) return violation({ summary: `${describeSample(run, sample, o.timeScale)}: X-RateLimit-Remaining ${JSON.stringify(sample.remaining)}`, why: 'HDR-3: a non-negative integer' });
         if (sample.status === 429 && Number(sample.remaining) !== 0) return violation({ summary: `${describeSample(run, sample, o.timeScale)}: X-RateLimit-Remaining ${sample.remaining} on a 429`, why: 'HDR-3: 0 on a 429' });
@@ -249,7 +253,7 @@ export const rateLimitChecks: Check[] = [
           }
         }
       }
-      return pass();
+      return judged === 0 ? skip('no answer carried X-RateLimit-Limit and -Remaining (HDR-1 judges their absence)') : pass(`${judged} answers`);
     },
   },
   {
@@ -267,6 +271,7 @@ export const rateLimitChecks: Check[] = [
     title: 'IETF RateLimit / RateLimit-Policy headers, where sent, parse and agree with X-RateLimit-*',
     async run(ctx) {
       const o = await observations(ctx);
+      if (limitedSamples(o).length === 0) return skip('no answers to limited keys were recorded');
       const sent = limitedSamples(o).filter((x) => x.sample.ratelimit !== undefined || x.sample.ratelimitPolicy !== undefined);
       if (sent.length === 0) return pass('the target sends no IETF RateLimit headers (nothing to compare)');
       for (const { run, sample } of sent) {

@@ -54,8 +54,11 @@ export const scopeChecks: Check[] = [
     async run(ctx) {
       const cells = (await scopeMatrix(ctx)).filter((c) => c.expected === 403 && (c.operation.path.includes('{id}') || c.operation.method === 'POST' || c.operation.method === 'PATCH'));
       if (cells.length === 0) return skip('the profile gives no active key lacking a scope');
-      const wrong = cells.find((c) => c.exchange.status === 404 || c.exchange.status === 400);
-      if (wrong === undefined) return pass(`${cells.length} requests for unknown ids or with invalid bodies`);
+      // Only a 403, 404 or 400 tells which check came first; any other status is SCOPE-1's to judge.
+      const judged = cells.filter((c) => [403, 404, 400].includes(c.exchange.status));
+      if (judged.length === 0) return skip(`none of the ${cells.length} requests without the scope was answered 403, 404 or 400 (see SCOPE-1)`);
+      const wrong = judged.find((c) => c.exchange.status === 404 || c.exchange.status === 400);
+      if (wrong === undefined) return pass(`${judged.length} requests for unknown ids or with invalid bodies got 403`);
       return violation({
         summary: `key "${wrong.key.name}" without ${wrong.operation.scopes.join(' + ')}: ${wrong.probe.method} ${wrong.probe.path} got ${wrong.exchange.status}, not 403`,
         exchange: wrong.exchange,
