@@ -1,5 +1,5 @@
 // `casebender mock`: starts the reference mock, prints its keys, writes the target profile.
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createMockApp, type MockApp } from './app.js';
@@ -9,6 +9,8 @@ import { startMockServer, type MockServer } from './http/server.js';
 import { SeedError } from './seed.js';
 import { keyStatus } from './core/authenticate.js';
 import { FAULTS, resolveFaults } from './faults/faults.js';
+import type { KeyMaterial } from './core/mint-key.js';
+import { DataDirError } from './store/data-dir.js';
 
 export const MOCK_USAGE = `Usage: casebender mock [options]
 
@@ -22,6 +24,8 @@ Options:
   --time-scale N         one real second counts as N seconds (default 1)
   --algorithm NAME       token-bucket (default) | sliding-window | fixed-window
   --profile-out FILE     where to write the target profile (default reports/mock-profile.json)
+  --data DIR             keep keys, entities, limiter state and the clock in DIR across restarts
+                         (keys as hashes only; a restart reuses the material in --profile-out)
   --seed FILE            seed entities and keys (default fixtures/seed.json)
   --no-control           turn the control API off
   --control-token T      use this control token instead of a random one
@@ -30,8 +34,9 @@ Options:
   --quiet                print only the listening line
   -h, --help             show this help
 
-Exit codes: 0 after a clean stop (Ctrl-C, SIGTERM), 2 for a usage error, an unreadable
-seed file or a port that cannot be used.`;
+Exit codes: 0 after a clean stop (Ctrl-C, SIGTERM: requests in flight finish, the state is
+saved), 1 when the state cannot be saved at the stop, 2 for a usage error, an unreadable seed
+file or data directory, or a port that cannot be used.`;
 
 export class UsageError extends Error {}
 export class ProfileWriteError extends Error {}
@@ -43,6 +48,7 @@ export interface MockCliOptions {
   timeScale: number;
   algorithm: RateLimitAlgorithm;
   profileOut: string;
+  data?: string;
   seed?: string;
   control: boolean;
   controlToken?: string;
@@ -67,6 +73,7 @@ export function parseMockArgs(argv: readonly string[]): MockCliOptions {
         'time-scale': { type: 'string', default: '1' },
         algorithm: { type: 'string', default: 'token-bucket' },
         'profile-out': { type: 'string', default: 'reports/mock-profile.json' },
+        data: { type: 'string' },
         seed: { type: 'string' },
         'no-control': { type: 'boolean', default: false },
         'control-token': { type: 'string' },
@@ -91,6 +98,7 @@ export function parseMockArgs(argv: readonly string[]): MockCliOptions {
   } catch (error) {
     throw new UsageError(`--fault: ${(error as Error).message}`);
   }
+  if (values.data === '') throw new UsageError('--data needs a directory');
   if (values['control-token'] !== undefined && values['control-token'].length < 16) throw new UsageError('--control-token must be at least 16 characters');
   return {
     host: values.host,
@@ -99,6 +107,7 @@ export function parseMockArgs(argv: readonly string[]): MockCliOptions {
     timeScale,
     algorithm: values.algorithm as RateLimitAlgorithm,
     profileOut: values['profile-out'],
+    ...(values.data !== undefined ? { data: values.data } : {}),
     ...(values.seed !== undefined ? { seed: values.seed } : {}),
     control: !values['no-control'],
     ...(values['control-token'] !== undefined ? { controlToken: values['control-token'] } : {}),
@@ -111,7 +120,9 @@ export function parseMockArgs(argv: readonly string[]): MockCliOptions {
 
 /** Starts the mock from parsed options; throws SeedError or the listen error. */
 export async function startMock(options: MockCliOptions): Promise<{ app: MockApp; server: MockServer; profilePath: string }> {
+  const profilePath = resolve(options.profileOut);
   const app = await createMockApp({
+    ...(options.data !== undefined ? { dataDir: options.data, knownMaterial: materialIn(profilePath) } : {}),
     clock: options.clock,
     timeScale: options.timeScale,
     algorithm: options.algorithm,
@@ -121,7 +132,6 @@ export async function startMock(options: MockCliOptions): Promise<{ app: MockApp
     faults: options.faults,
   });
   const server = await startMockServer(app, { host: options.host, port: options.port });
-  const profilePath = resolve(options.profileOut);
   try {
     mkdirSync(dirname(profilePath), { recursive: true });
     // The profile holds key material: owner-only, also when the file was already there.
@@ -132,6 +142,26 @@ export async function startMock(options: MockCliOptions): Promise<{ app: MockApp
     throw new ProfileWriteError(`cannot write the profile to ${profilePath}: ${(error as Error).message}`);
   }
   return { app, server, profilePath };
+}
+
+/**
+ * The seeded keys' material in a profile an earlier start wrote, for a restart from --data (which
+ * keeps hashes only). Anything unreadable gives nothing: the mock then says which keys it lost.
+ */
+function materialIn(profilePath: string): { id: string; material: KeyMaterial }[] {
+  let keys: unknown;
+  try {
+    keys = (JSON.parse(readFileSync(profilePath, 'utf8')) as { keys?: unknown }).keys;
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(keys)) return [];
+  return keys.flatMap((k: Record<string, unknown>): { id: string; material: KeyMaterial }[] => {
+    if (typeof k['id'] !== 'string') return [];
+    if (typeof k['key'] === 'string') return [{ id: k['id'], material: { kind: 'modern', key: k['key'] } as const }];
+    if (typeof k['accessKey'] === 'string' && typeof k['secret'] === 'string') return [{ id: k['id'], material: { kind: 'legacy', accessKey: k['accessKey'], secret: k['secret'] } as const }];
+    return [];
+  });
 }
 
 /** The start-up table: one line a key, with a short prefix only. */
@@ -174,7 +204,7 @@ export async function runMockCommand(argv: readonly string[]): Promise<number> {
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     const message =
-      e instanceof SeedError || e instanceof ProfileWriteError
+      e instanceof SeedError || e instanceof ProfileWriteError || e instanceof DataDirError
         ? e.message
         : e.code === 'EADDRINUSE'
           ? `port ${options.port} on ${options.host} is in use; pick another with --port (0 for any free port)`
@@ -189,9 +219,14 @@ export async function runMockCommand(argv: readonly string[]): Promise<number> {
   const { app, server, profilePath } = started;
   console.log(`casebender mock listening on ${server.baseUrl} (also ${server.origin}/api)`);
   if (options.faults.length > 0) console.log(`WARNING: broken on purpose (--fault ${options.faults.join(',')}): not a faithful mock`);
+  const lost = app.seededKeys.filter((k) => k.material === undefined).map((k) => k.record.name);
+  if (lost.length > 0) {
+    console.log(`WARNING: the material of ${lost.length} seeded key(s) (${lost.join(', ')}) was not in ${profilePath}; they still work for whoever holds them, but the profile lists only the others`);
+  }
   if (!options.quiet) {
     console.log(`clock: ${app.clock.mode}, time scale ${app.clock.scale}; rate limits: ${app.model.policy.rateLimitAlgorithm}`);
     console.log(server.controlUrl === undefined ? 'control API: off' : `control API: ${server.controlUrl} (X-Mock-Token: ${app.controlToken})`);
+    if (options.data !== undefined) console.log(`state: ${resolve(options.data)} (${app.restored ? 'restored' : 'new'})`);
     console.log(`profile with the full keys: ${profilePath}\n`);
     console.log(keyTable(app));
   }
@@ -199,10 +234,20 @@ export async function runMockCommand(argv: readonly string[]): Promise<number> {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      void server.close().then(resolveStop);
+      // Requests in flight finish (their changes count), then the state is saved.
+      void server.drain(DRAIN_TIMEOUT_MS).then(resolveStop);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  try {
+    app.flush();
+  } catch (error) {
+    console.error(`casebender mock: cannot save the state to ${options.data}: ${(error as Error).message}`);
+    return 1;
+  }
   return 0;
 }
+
+/** How long a stop waits for requests in flight before it cuts them. */
+const DRAIN_TIMEOUT_MS = 10_000;

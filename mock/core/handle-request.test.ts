@@ -8,7 +8,7 @@ let app: MockApp;
 
 const material = (name: string) => {
   const k = app.seededKeys.find((s) => s.spec.name === name);
-  if (k === undefined || k.material.kind !== 'modern') throw new Error(`no modern seeded key ${name}`);
+  if (k === undefined || k.material?.kind !== 'modern') throw new Error(`no modern seeded key ${name}`);
   return k.material.key;
 };
 const request = (method: string, path: string, key?: string, body?: unknown): RequestFacts => ({

@@ -15,7 +15,13 @@ export interface MockServer {
   readonly baseUrl: string;
   /** undefined when the control API is off. */
   readonly controlUrl: string | undefined;
+  /** Stops at once, cutting open connections. */
   close(): Promise<void>;
+  /**
+   * Stops taking connections, lets the requests in flight finish (at most `timeoutMs`), then
+   * closes what is left: what SIGTERM does before the state is saved.
+   */
+  drain(timeoutMs: number): Promise<void>;
 }
 
 const EMPTY_QUERY = new URLSearchParams();
@@ -24,7 +30,17 @@ const EMPTY_QUERY = new URLSearchParams();
 export async function startMockServer(app: MockApp, options: { host?: string; port?: number } = {}): Promise<MockServer> {
   const host = options.host ?? '127.0.0.1';
   const { maxBodyBytes, maxHeaderBytes } = app.model.policy.limits;
+  let inFlight = 0;
+  let draining = false;
+  let drained: (() => void) | undefined;
   const server = createServer({ maxHeaderSize: maxHeaderBytes, requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, (req, res) => {
+    inFlight += 1;
+    if (draining) res.setHeader('Connection', 'close');
+    res.once('close', () => {
+      inFlight -= 1;
+      if (draining) server.closeIdleConnections();
+      if (inFlight === 0) drained?.();
+    });
     handle(app, req, res, maxBodyBytes).catch((error: unknown) => {
       // A bug, not a client's fault: answer 500 once and log it, never crash (ERR-5).
       console.error('casebender mock: internal error:', error);
@@ -64,6 +80,23 @@ export async function startMockServer(app: MockApp, options: { host?: string; po
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
+      }),
+    drain: (timeoutMs) =>
+      new Promise<void>((resolve) => {
+        draining = true;
+        const closed = new Promise<void>((done) => server.close(() => done()));
+        server.closeIdleConnections();
+        const idle = inFlight === 0 ? Promise.resolve() : new Promise<void>((done) => (drained = done));
+        const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
+        void idle
+          .then(() => {
+            server.closeAllConnections();
+            return closed;
+          })
+          .then(() => {
+            clearTimeout(timer);
+            resolve();
+          });
       }),
   };
 }

@@ -4,6 +4,22 @@ import { decideRate, type LimiterState } from '../core/limits/index.js';
 import type { KeyRecord, RateLimitAlgorithm, TierLimits } from '../core/types.js';
 import type { Collection, Entity, EntityStore, KeyStore, LimiterStore, Stores } from './types.js';
 
+/** Everything a memory store holds, as plain data (what `--data` saves and restores). */
+export interface StoreState {
+  readonly keys: readonly KeyRecord[];
+  readonly entities: Readonly<Record<Collection, readonly Entity[]>>;
+  /** Limiter state by key id. */
+  readonly limiter: readonly (readonly [string, LimiterState])[];
+}
+
+/** The memory store, which can also hand over and take back all it holds. */
+export interface MemoryStores extends Stores {
+  /** A copy of the state as it is now (synchronous: a consistent instant). */
+  exportState(): StoreState;
+  /** Replaces everything with `state`. */
+  importState(state: StoreState): void;
+}
+
 class MemoryKeyStore implements KeyStore {
   private readonly byId = new Map<string, KeyRecord>();
   private readonly byLookup = new Map<string, KeyRecord>();
@@ -63,6 +79,14 @@ class MemoryLimiterStore implements LimiterStore {
     return this.states.get(keyId);
   }
 
+  entries(): [string, LimiterState][] {
+    return [...this.states];
+  }
+
+  restore(keyId: string, state: LimiterState): void {
+    this.states.set(keyId, state);
+  }
+
   clear(): void {
     this.states.clear();
   }
@@ -94,8 +118,10 @@ class MemoryEntityStore implements EntityStore {
   }
 }
 
+const COLLECTIONS: readonly Collection[] = ['users', 'alerts', 'cases', 'observables'];
+
 /** A fresh, empty in-memory store. */
-export function createMemoryStore(): Stores {
+export function createMemoryStore(): MemoryStores {
   const keys = new MemoryKeyStore();
   const limiter = new MemoryLimiterStore();
   const entities = new MemoryEntityStore();
@@ -107,6 +133,21 @@ export function createMemoryStore(): Stores {
       keys.clear();
       limiter.clear();
       entities.clear();
+    },
+    exportState() {
+      return {
+        keys: keys.list(),
+        entities: Object.fromEntries(COLLECTIONS.map((c) => [c, entities.all(c)])) as Record<Collection, Entity[]>,
+        limiter: limiter.entries(),
+      };
+    },
+    importState(state) {
+      keys.clear();
+      limiter.clear();
+      entities.clear();
+      for (const record of state.keys) keys.put(record);
+      for (const c of COLLECTIONS) for (const entity of state.entities[c]) entities.put(c, entity);
+      for (const [id, s] of state.limiter) limiter.restore(id, s);
     },
   };
 }
