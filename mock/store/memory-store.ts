@@ -1,8 +1,9 @@
-// The in-memory store: one process, Maps. Keeps hashes of keys and secrets, never the material.
-import { digestsEqual, hashSecret, KEY_ID_PREFIX, modernLookupId } from '../core/key-material.js';
+// The in-memory store: one process, Maps (keys in compact columns, compact-key-store.ts). Keeps
+// hashes of keys and secrets, never the material.
+import { CompactKeyStore } from './compact-key-store.js';
 import { decideRate, type LimiterState } from '../core/limits/index.js';
 import type { KeyRecord, RateLimitAlgorithm, TierLimits } from '../core/types.js';
-import type { Collection, Entity, EntityStore, KeyStore, LimiterStore, Stores } from './types.js';
+import type { Collection, Entity, EntityStore, LimiterStore, Stores } from './types.js';
 
 /** Everything a memory store holds, as plain data (what `--data` saves and restores). */
 export interface StoreState {
@@ -18,52 +19,6 @@ export interface MemoryStores extends Stores {
   exportState(): StoreState;
   /** Replaces everything with `state`. */
   importState(state: StoreState): void;
-}
-
-class MemoryKeyStore implements KeyStore {
-  private readonly byId = new Map<string, KeyRecord>();
-  private readonly byLookup = new Map<string, KeyRecord>();
-
-  findModern(key: string): KeyRecord | undefined {
-    const lookup = modernLookupId(key);
-    if (lookup === undefined) return undefined;
-    const record = this.byLookup.get(lookup);
-    if (record === undefined || record.kind !== 'modern') return undefined;
-    return digestsEqual(hashSecret(key), record.hash) ? record : undefined;
-  }
-
-  findLegacy(accessKey: string, secret: string): KeyRecord | undefined {
-    const record = this.byLookup.get(accessKey);
-    if (record === undefined || record.kind !== 'legacy') return undefined;
-    return digestsEqual(hashSecret(secret), record.hash) ? record : undefined;
-  }
-
-  get(id: string): KeyRecord | undefined {
-    return this.byId.get(id);
-  }
-
-  list(): readonly KeyRecord[] {
-    return [...this.byId.values()];
-  }
-
-  put(record: KeyRecord): void {
-    this.byId.set(record.id, record);
-    this.byLookup.set(lookupOf(record), record);
-  }
-
-  clear(): void {
-    this.byId.clear();
-    this.byLookup.clear();
-  }
-}
-
-/** Modern keys are found by the id inside them, legacy pairs by their public access key. */
-function lookupOf(record: KeyRecord): string {
-  if (record.kind === 'legacy') {
-    if (record.accessKey === undefined) throw new Error(`legacy key ${record.id} has no accessKey`);
-    return record.accessKey;
-  }
-  return record.id.slice(KEY_ID_PREFIX.length);
 }
 
 class MemoryLimiterStore implements LimiterStore {
@@ -122,7 +77,7 @@ const COLLECTIONS: readonly Collection[] = ['users', 'alerts', 'cases', 'observa
 
 /** A fresh, empty in-memory store. */
 export function createMemoryStore(): MemoryStores {
-  const keys = new MemoryKeyStore();
+  const keys = new CompactKeyStore();
   const limiter = new MemoryLimiterStore();
   const entities = new MemoryEntityStore();
   return {
