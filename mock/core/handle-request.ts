@@ -1,7 +1,9 @@
 // The ordered pipeline of the contract (ERR-4): authenticate (401) -> rate limit (429) ->
 // scope (403) -> TLP/PAP (403) -> validation (400) -> existence (404) -> act.
 // Every rule it applies lives in a pure module of core/; this file only puts them in order.
-// Both adapters (node:http, MSW) call it, so they cannot disagree about a rule.
+// Both adapters (node:http, MSW) call it, so they cannot disagree about a rule. A store may answer
+// synchronously (memory) or with a promise (Redis): a synchronous answer is used without an await,
+// which would cost a trip through the microtask queue on every request.
 import { failureAnswer, type Answer } from './answer.js';
 import { authenticate } from './authenticate.js';
 import { entityClearanceFailure, markingClearanceFailure, visibleTo, type Marked } from './clearance.js';
@@ -69,8 +71,13 @@ export function createRequestHandler(context: Context): RequestHandler {
     // 1. Authentication (CRED, PREC, LEG, KEY).
     const credential = extractCredential(request.rawHeaders);
     let record: KeyRecord | undefined;
-    if (credential.kind === 'bearer' || credential.kind === 'x-api-key') record = await stores.keys.findModern(credential.key);
-    else if (credential.kind === 'legacy') record = await stores.keys.findLegacy(credential.accessKey, credential.secret);
+    if (credential.kind === 'bearer' || credential.kind === 'x-api-key') {
+      const found = stores.keys.findModern(credential.key);
+      record = found instanceof Promise ? await found : found;
+    } else if (credential.kind === 'legacy') {
+      const found = stores.keys.findLegacy(credential.accessKey, credential.secret);
+      record = found instanceof Promise ? await found : found;
+    }
     const identity = authenticate(credential, record, now, policy.realm);
     // LEG-3: answers to the deprecated pair say so, whatever the outcome.
     const extra: Record<string, string> = credentialMethod(credential) === 'legacy' ? { ...deprecationHeaders } : {};
@@ -83,7 +90,8 @@ export function createRequestHandler(context: Context): RequestHandler {
       return withHeaders(failureAnswer(unauthorized('invalid_key', 'The API key has an unknown tier.', policy.realm, true)), extra);
     }
     if (tier !== null) {
-      const decision = await stores.limiter.take(key.id, now, tier, policy.rateLimitAlgorithm);
+      const taken = stores.limiter.take(key.id, now, tier, policy.rateLimitAlgorithm);
+      const decision = taken instanceof Promise ? await taken : taken;
       Object.assign(extra, rateLimitHeaders(decision));
       if (!decision.allowed) return withHeaders(failureAnswer(tooManyRequests(decision, key.tier)), extra);
     }
@@ -96,14 +104,16 @@ export function createRequestHandler(context: Context): RequestHandler {
     let target: Target | undefined;
     if (match.id !== undefined) {
       if (ENTITY_COLLECTIONS.has(match.collection)) {
-        const entity = await stores.entities.get(match.collection as Collection, match.id);
+        const got = stores.entities.get(match.collection as Collection, match.id);
+        const entity = got instanceof Promise ? await got : got;
         if (entity !== undefined && entity.deleted !== true) {
           const failure = entityClearanceFailure(key, entity);
           if (failure !== undefined) return withHeaders(failureAnswer(failure), extra);
           target = { kind: 'entity', entity };
         }
       } else {
-        const found = await stores.keys.get(match.id);
+        const got = stores.keys.get(match.id);
+        const found = got instanceof Promise ? await got : got;
         if (found !== undefined) target = { kind: 'key', record: found };
       }
     }
