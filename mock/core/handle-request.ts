@@ -16,7 +16,8 @@ import { createRouter, relativePath } from './router.js';
 import { missingScopes } from './scopes.js';
 import type { Failure, KeyRecord } from './types.js';
 import type { Validators } from './validation.js';
-import type { Collection, Stores } from '../store/types.js';
+import { isPending, type Collection, type Entity, type MaybePromise, type Stores } from '../store/types.js';
+import type { RateDecision } from './limits/index.js';
 
 export interface RequestFacts {
   readonly method: string;
@@ -43,7 +44,24 @@ export interface Rules {
   readonly visibleTo: typeof visibleTo;
 }
 
-export type RequestHandler = (request: RequestFacts) => Promise<Answer>;
+/** Answers synchronously when the stores do (memory), with a promise when they do not (Redis). */
+export type RequestHandler = (request: RequestFacts) => MaybePromise<Answer>;
+
+/** One step of the pipeline waiting on a store: the generator below yields only promises. */
+type Pipeline = Generator<Promise<unknown>, Answer, unknown>;
+
+/**
+ * Runs the pipeline: synchronously while the stores answer synchronously, on promises from the
+ * first store that answers with one. One copy of the rules for both kinds of store.
+ */
+function drive(pipeline: Pipeline, sent?: { value: unknown } | { error: unknown }): MaybePromise<Answer> {
+  let step = sent === undefined ? pipeline.next() : 'error' in sent ? pipeline.throw(sent.error) : pipeline.next(sent.value);
+  if (step.done) return step.value;
+  return step.value.then(
+    (value) => drive(pipeline, { value }),
+    (error: unknown) => drive(pipeline, { error }),
+  );
+}
 
 const ENTITY_COLLECTIONS = new Set<string>(['alerts', 'cases', 'observables', 'users']);
 
@@ -55,7 +73,9 @@ export function createRequestHandler(context: Context): RequestHandler {
   const deprecationHeaders: Record<string, string> = { Deprecation: policy.legacy.deprecation, Link: policy.legacy.link };
   if (policy.legacy.sunset !== null) deprecationHeaders['Sunset'] = policy.legacy.sunset;
 
-  return async function handleRequest(request) {
+  return (request) => drive(pipeline(request));
+
+  function* pipeline(request: RequestFacts): Pipeline {
     const relative = relativePath(request.pathname);
     if (relative === undefined) return failureAnswer({ status: 404, code: 'not_found', detail: 'No API path matches; the API lives under /api/v1 and /api.' });
     const match = route(request.method, relative);
@@ -73,10 +93,10 @@ export function createRequestHandler(context: Context): RequestHandler {
     let record: KeyRecord | undefined;
     if (credential.kind === 'bearer' || credential.kind === 'x-api-key') {
       const found = stores.keys.findModern(credential.key);
-      record = found instanceof Promise ? await found : found;
+      record = isPending(found) ? ((yield found) as KeyRecord | undefined) : found;
     } else if (credential.kind === 'legacy') {
       const found = stores.keys.findLegacy(credential.accessKey, credential.secret);
-      record = found instanceof Promise ? await found : found;
+      record = isPending(found) ? ((yield found) as KeyRecord | undefined) : found;
     }
     const identity = authenticate(credential, record, now, policy.realm);
     // LEG-3: answers to the deprecated pair say so, whatever the outcome.
@@ -91,7 +111,7 @@ export function createRequestHandler(context: Context): RequestHandler {
     }
     if (tier !== null) {
       const taken = stores.limiter.take(key.id, now, tier, policy.rateLimitAlgorithm);
-      const decision = taken instanceof Promise ? await taken : taken;
+      const decision = isPending(taken) ? ((yield taken) as RateDecision) : taken;
       Object.assign(extra, rateLimitHeaders(decision));
       if (!decision.allowed) return withHeaders(failureAnswer(tooManyRequests(decision, key.tier)), extra);
     }
@@ -105,7 +125,7 @@ export function createRequestHandler(context: Context): RequestHandler {
     if (match.id !== undefined) {
       if (ENTITY_COLLECTIONS.has(match.collection)) {
         const got = stores.entities.get(match.collection as Collection, match.id);
-        const entity = got instanceof Promise ? await got : got;
+        const entity = isPending(got) ? ((yield got) as Entity | undefined) : got;
         if (entity !== undefined && entity.deleted !== true) {
           const failure = entityClearanceFailure(key, entity);
           if (failure !== undefined) return withHeaders(failureAnswer(failure), extra);
@@ -113,7 +133,7 @@ export function createRequestHandler(context: Context): RequestHandler {
         }
       } else {
         const got = stores.keys.get(match.id);
-        const found = got instanceof Promise ? await got : got;
+        const found = isPending(got) ? ((yield got) as KeyRecord | undefined) : got;
         if (found !== undefined) target = { kind: 'key', record: found };
       }
     }
@@ -139,9 +159,10 @@ export function createRequestHandler(context: Context): RequestHandler {
     if (match.id !== undefined && target === undefined) {
       return withHeaders(failureAnswer({ status: 404, code: 'not_found', detail: `No ${match.collection.replace(/s$/, '')} has this id.` }), extra);
     }
-    const answer = await act({ operation: match.operation, key, target, body, query: request.query, now, context });
+    const acted = act({ operation: match.operation, key, target, body, query: request.query, now, context });
+    const answer = isPending(acted) ? ((yield acted) as Answer) : acted;
     return withHeaders(answer, extra);
-  };
+  }
 }
 
 function withHeaders(answer: Answer, extra: Record<string, string>): Answer {

@@ -6,6 +6,7 @@ import { failureAnswer, type Answer } from '../core/answer.js';
 import { PROBLEM_CONTENT_TYPE, problemBody } from '../core/problem.js';
 import type { RequestFacts } from '../core/handle-request.js';
 import { CONTROL_PREFIX } from '../control/control-api.js';
+import { isPending } from '../store/types.js';
 
 export interface MockServer {
   readonly server: Server;
@@ -36,12 +37,18 @@ export async function startMockServer(app: MockApp, options: { host?: string; po
   const server = createServer({ maxHeaderSize: maxHeaderBytes, requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, (req, res) => {
     // While draining, each answer closes its connection; no per-request work otherwise.
     if (draining) res.setHeader('Connection', 'close');
-    handle(app, req, res, maxBodyBytes).catch((error: unknown) => {
-      // A bug, not a client's fault: answer 500 once and log it, never crash (ERR-5).
+    // A bug, not a client's fault: answer 500 once and log it, never crash (ERR-5).
+    const failed = (error: unknown): void => {
       console.error('casebender mock: internal error:', error);
       if (!res.headersSent) write(res, failureAnswer({ status: 500, code: 'internal_error', detail: 'The mock failed on this request; see its log.' }));
       else res.destroy();
-    });
+    };
+    try {
+      const handled = handle(app, req, res, maxBodyBytes);
+      if (handled !== undefined) handled.catch(failed);
+    } catch (error) {
+      failed(error);
+    }
   });
   // Malformed requests never reach the handler: answer them as problem+json (ERR-5).
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
@@ -93,7 +100,8 @@ export async function startMockServer(app: MockApp, options: { host?: string; po
   };
 }
 
-async function handle(app: MockApp, req: IncomingMessage, res: ServerResponse, maxBodyBytes: number): Promise<void> {
+/** Answers one request; synchronously when it has no body and the stores answer synchronously. */
+function handle(app: MockApp, req: IncomingMessage, res: ServerResponse, maxBodyBytes: number): Promise<void> | undefined {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const pathname = q === -1 ? url : url.slice(0, q);
@@ -110,28 +118,35 @@ async function handle(app: MockApp, req: IncomingMessage, res: ServerResponse, m
     else if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') chunked = true;
     else if (name.length === 12 && name.toLowerCase() === 'content-type') contentType = raw[i + 1];
   }
-  let body: string | undefined;
-  if (contentLength !== undefined || chunked) {
-    if (Number(contentLength) > maxBodyBytes) return tooLarge(res, maxBodyBytes);
-    const read = await readBody(req, maxBodyBytes);
-    if (read === undefined) return tooLarge(res, maxBodyBytes);
-    body = read;
-  }
-  const facts: RequestFacts = {
+  const facts = (body: string | undefined): RequestFacts => ({
     method: req.method ?? 'GET',
     pathname,
     query,
     rawHeaders: req.rawHeaders,
     ...(body !== undefined ? { body } : {}),
     ...(contentType !== undefined ? { contentType } : {}),
-  };
+  });
+  if (contentLength === undefined && !chunked) return dispatch(app, res, pathname, facts(undefined));
+  if (Number(contentLength) > maxBodyBytes) {
+    tooLarge(res, maxBodyBytes);
+    return undefined;
+  }
+  return readBody(req, maxBodyBytes).then((body) => (body === undefined ? tooLarge(res, maxBodyBytes) : dispatch(app, res, pathname, facts(body))));
+}
+
+/** Hands the request to the control API or the API and writes the answer. */
+function dispatch(app: MockApp, res: ServerResponse, pathname: string, facts: RequestFacts): Promise<void> | undefined {
   if (pathname.startsWith(CONTROL_PREFIX) && (pathname.length === CONTROL_PREFIX.length || pathname.charCodeAt(CONTROL_PREFIX.length) === 47)) {
     if (app.handleControl === undefined) {
-      return write(res, failureAnswer({ status: 404, code: 'not_found', detail: 'The control API is off (--no-control).' }));
+      write(res, failureAnswer({ status: 404, code: 'not_found', detail: 'The control API is off (--no-control).' }));
+      return undefined;
     }
-    return write(res, await app.handleControl(facts, pathname.slice(CONTROL_PREFIX.length) || '/'));
+    return app.handleControl(facts, pathname.slice(CONTROL_PREFIX.length) || '/').then((answer) => write(res, answer));
   }
-  write(res, await app.handleApi(facts));
+  const answer = app.handleApi(facts);
+  if (isPending(answer)) return answer.then((a) => write(res, a));
+  write(res, answer);
+  return undefined;
 }
 
 /** The body as text, or undefined once it passes `limit` bytes. */
