@@ -2,7 +2,7 @@
 // slot in columns (typed arrays for times and flags, one slab of 32-byte hashes), its tier,
 // scopes, clearances, kind and user are shared with every key that has the same ones, and what
 // can be derived (the id and prefix of a modern key) is not kept. Records are rebuilt on demand;
-// the most recently used are kept built. Hashes only, never the material.
+// the last one is kept built. Hashes only, never the material.
 import { MODERN_KEY_PREFIX } from '../core/credentials.js';
 import { digestsEqual, displayPrefix, hashSecret, KEY_ID_PREFIX, modernLookupId } from '../core/key-material.js';
 import type { KeyKind, KeyRecord } from '../core/types.js';
@@ -10,8 +10,6 @@ import type { KeyStore } from './types.js';
 
 const HASH_BYTES = 32;
 const INITIAL_CAPACITY = 64;
-/** Records kept built: enough for every key a load test uses, small next to a million keys. */
-const BUILT_RECORDS = 4096;
 
 /** What many keys share. */
 interface Shape {
@@ -43,7 +41,12 @@ export class CompactKeyStore implements KeyStore {
   private readonly slotById = new Map<string, number>();
   private readonly shapes: Shape[] = [];
   private readonly shapeIndex = new Map<string, number>();
-  private readonly built = new Map<number, KeyRecord>();
+  /**
+   * The record built last, reused while the same key keeps coming (a load test's key). Keeping
+   * more is slower: cached records outlive the young generation and make every GC dearer.
+   */
+  private lastSlot = -1;
+  private lastRecord: KeyRecord | undefined;
   private count = 0;
   private capacity = 0;
   private lookups: string[] = [];
@@ -106,7 +109,7 @@ export class CompactKeyStore implements KeyStore {
     if (record.hash.length === HASH_BYTES) this.hashes.set(record.hash, slot * HASH_BYTES);
     else extra.hash = Buffer.from(record.hash);
     this.extras[slot] = Object.keys(extra).length === 0 ? undefined : extra;
-    this.built.delete(slot);
+    if (slot === this.lastSlot) this.lastSlot = -1;
   }
 
   clear(): void {
@@ -114,7 +117,8 @@ export class CompactKeyStore implements KeyStore {
     this.slotById.clear();
     this.shapes.length = 0;
     this.shapeIndex.clear();
-    this.built.clear();
+    this.lastSlot = -1;
+    this.lastRecord = undefined;
     this.count = 0;
     this.capacity = 0;
     this.lookups = [];
@@ -165,35 +169,35 @@ export class CompactKeyStore implements KeyStore {
     this.capacity = capacity;
   }
 
-  /** The record of a slot, as it was put (a fresh object; the latest are reused). */
+  /** The record of a slot, as it was put (a fresh object, or the last one built for this slot). */
   private record(slot: number): KeyRecord {
-    const cached = this.built.get(slot);
-    if (cached !== undefined) return cached;
+    if (slot === this.lastSlot) return this.lastRecord!;
     const shape = this.shapes[this.shapeOf[slot]!]!;
     const lookup = this.lookups[slot]!;
     const extra = this.extras[slot];
     const expiresAt = this.times[slot * 3 + 1]!;
     const revokedAt = this.times[slot * 3 + 2]!;
-    const record: KeyRecord = {
+    // Plain assignments, not spreads: this runs on every lookup of a key not built lately.
+    const record: { -readonly [K in keyof KeyRecord]: KeyRecord[K] } = {
       id: extra?.id ?? KEY_ID_PREFIX + lookup,
       name: this.names[slot]!,
-      ...(extra?.description !== undefined ? { description: extra.description } : {}),
       kind: shape.kind,
       tier: shape.tier,
       scopes: shape.scopes,
       tlpClearance: shape.tlpClearance,
       papClearance: shape.papClearance,
-      ...(Number.isNaN(expiresAt) ? {} : { expiresAt }),
-      ...(Number.isNaN(revokedAt) ? {} : { revokedAt }),
       suspended: this.suspended[slot] === 1,
       createdAt: this.times[slot * 3]!,
       prefix: extra?.prefix ?? derivedPrefix(shape.kind, lookup),
-      ...(shape.userId !== undefined ? { userId: shape.userId } : {}),
-      ...(extra?.accessKey !== undefined ? { accessKey: extra.accessKey } : {}),
       hash: Buffer.from(this.hashOf(slot)),
     };
-    if (this.built.size >= BUILT_RECORDS) this.built.delete(this.built.keys().next().value!);
-    this.built.set(slot, record);
+    if (extra?.description !== undefined) record.description = extra.description;
+    if (!Number.isNaN(expiresAt)) record.expiresAt = expiresAt;
+    if (!Number.isNaN(revokedAt)) record.revokedAt = revokedAt;
+    if (shape.userId !== undefined) record.userId = shape.userId;
+    if (extra?.accessKey !== undefined) record.accessKey = extra.accessKey;
+    this.lastSlot = slot;
+    this.lastRecord = record;
     return record;
   }
 }
