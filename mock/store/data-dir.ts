@@ -8,7 +8,7 @@ import type { LimiterState } from '../core/limits/index.js';
 import type { KeyRecord, RateLimitAlgorithm } from '../core/types.js';
 import type { SeedKeySpec } from '../seed.js';
 import type { StoreState } from './memory-store.js';
-import type { Collection, Entity, Stores } from './types.js';
+import { isPending, type Collection, type Entity, type Stores } from './types.js';
 
 export const STATE_FILE = 'state.json';
 const FORMAT = 'casebender-mock-state';
@@ -194,7 +194,7 @@ export function createSaver(options: { dir: string; collect: () => SavedState; d
 /** The same stores, calling `changed` after every write (keys, entities, limiter, clear). */
 export function observeStores(stores: Stores, changed: () => void): Stores {
   const after = <T>(result: T | Promise<T>): T | Promise<T> => {
-    if (result instanceof Promise) return result.then((v) => (changed(), v));
+    if (isPending(result)) return result.then((v) => (changed(), v));
     changed();
     return result;
   };
