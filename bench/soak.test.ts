@@ -13,7 +13,7 @@ describe('bench/soak', () => {
 
   it('measures capacity, runs at half of it and samples the mock memory at intervals', async () => {
     const lines: string[] = [];
-    const r = await runSoak({ minutes: 0.05, measureSeconds: 1, sampleSeconds: 1, connections: 2, json: false }, (l) => lines.push(l));
+    const r = await runSoak({ minutes: 0.05, measureSeconds: 1, sampleSeconds: 1, connections: 1, json: false }, (l) => lines.push(l));
     expect(r.capacityPerSecond).toBeGreaterThan(0);
     expect(r.targetPerSecond).toBe(Math.max(1, Math.floor(r.capacityPerSecond / 2)));
     // A sample before the load, about one a second during its 3 s, one at the end.

@@ -180,6 +180,9 @@ describe('casebender mock --data', () => {
             if (r.status === 201) next += 1;
           }
           writes += 1;
+          // A short pause: a few hundred writes a second are plenty, and the rate-limit tests
+          // running beside this one keep their CPU.
+          await new Promise((resolve) => setTimeout(resolve, 2));
         }
       } catch {
         // The kill cut a request: expected.
