@@ -13,6 +13,8 @@ export interface ServerChild {
   readonly ready: Extract<FromChild, { kind: 'ready' }>;
   /** The child's CPU time (user + system) so far, in µs. */
   cpuMicros(): Promise<number>;
+  /** The child's memory now (bytes). */
+  memory(): Promise<{ rss: number; heapUsed: number; arrayBuffers: number }>;
   /** Asks the child to exit (so a CPU profile is written), then kills it if it lingers. */
   stop(): Promise<void>;
 }
@@ -70,6 +72,11 @@ export async function startServerChild(
       cpuMicros: async () => {
         child.send({ kind: 'usage' } satisfies ToChild);
         return (await nextMessage(child, 'usage', 5_000)).cpuMicros;
+      },
+      memory: async () => {
+        child.send({ kind: 'memory' } satisfies ToChild);
+        const { rss, heapUsed, arrayBuffers } = await nextMessage(child, 'memory', 5_000);
+        return { rss, heapUsed, arrayBuffers };
       },
       stop: () => stopChild(child, options.cpuProfDir !== undefined ? 15_000 : 3_000),
     };

@@ -19,6 +19,8 @@ export type ToChild =
   | { readonly kind: 'start'; readonly role: 'bare'; readonly replays: Partial<Record<ScenarioName, Replay>> }
   /** Asks for the child's CPU time so far, to tell which side of the loopback was the bottleneck. */
   | { readonly kind: 'usage' }
+  /** Asks for the child's memory (bench/soak.ts). */
+  | { readonly kind: 'memory' }
   | { readonly kind: 'stop' };
 
 export type FromChild =
@@ -30,4 +32,5 @@ export type FromChild =
       readonly profile?: Profile;
     }
   | { readonly kind: 'usage'; readonly cpuMicros: number }
+  | { readonly kind: 'memory'; readonly rss: number; readonly heapUsed: number; readonly arrayBuffers: number }
   | { readonly kind: 'failed'; readonly message: string };

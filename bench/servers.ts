@@ -32,6 +32,10 @@ async function onMessage(message: ToChild): Promise<void> {
       const { user, system } = process.cpuUsage();
       return send({ kind: 'usage', cpuMicros: user + system });
     }
+    case 'memory': {
+      const { rss, heapUsed, arrayBuffers } = process.memoryUsage();
+      return send({ kind: 'memory', rss, heapUsed, arrayBuffers });
+    }
     case 'stop':
       process.exit(0);
   }

@@ -12,10 +12,12 @@ import { createControlHandler } from './control/control-api.js';
 import { randomToken } from './core/key-material.js';
 import { readFixture } from './platform/node.js';
 import { mockProfile, type Profile } from './profile.js';
-import { applySeed, DEFAULT_SEED_PATH, loadSeed, mintSeedKeys, type Seed, type SeededKey } from './seed.js';
+import type { KeyMaterial } from './core/mint-key.js';
+import { applySeed, DEFAULT_SEED_PATH, loadSeed, mintSeedKeys, restoreSeedKeys, type Seed, type SeededKey } from './seed.js';
+import { createSaver, observeStores, readState, type Saver, type SavedState } from './store/data-dir.js';
 import { createMemoryStore } from './store/memory-store.js';
 import { StoreUnavailableError } from './store/store-unavailable.js';
-import type { Stores } from './store/types.js';
+import type { MaybePromise, Stores } from './store/types.js';
 
 export interface MockOptions {
   /** A clock mode, or a clock of the caller's (e.g. one a client test moves by hand). */
@@ -40,6 +42,15 @@ export interface MockOptions {
   seededKeys?: readonly SeededKey[];
   /** The stores are shared and already hold the seed (--workers): they are not written again. */
   storesSeeded?: boolean;
+  /**
+   * Keep keys, entities, limiter state and the clock in this directory (mock/store/data-dir.ts)
+   * and start from what it holds. Only with the memory store.
+   */
+  dataDir?: string;
+  /** Delay between a change and its save under `dataDir` (default 100 ms). */
+  saveDebounceMs?: number;
+  /** Seeded keys' material from an earlier start (its profile), used when it matches the stored hashes. */
+  knownMaterial?: readonly { readonly id: string; readonly material: KeyMaterial }[];
 }
 
 export interface MockApp {
@@ -55,6 +66,10 @@ export interface MockApp {
   readonly handleControl: ((request: RequestFacts, relative: string) => Promise<Answer>) | undefined;
   reset(): Promise<void>;
   profile(baseUrl: string, controlUrl?: string): Profile;
+  /** True when the state came from `dataDir` rather than from the seed. */
+  readonly restored: boolean;
+  /** Writes pending changes to `dataDir` now (nothing to do without one); throws when it cannot. */
+  flush(): void;
 }
 
 /** The API handler with the faults applied around it; the plain handler when there are none. */
@@ -81,7 +96,7 @@ function withFaults(faults: readonly Fault[], stores: Stores, clock: Clock, buil
  * A shared store that cannot be reached is answered 503 problem+json with Retry-After, never
  * a crash nor an answer from a half-read state (the request's decision was not made whole).
  */
-function answeringStoreErrors<A extends unknown[]>(handler: (...args: A) => Promise<Answer>): (...args: A) => Promise<Answer> {
+function answeringStoreErrors<A extends unknown[]>(handler: (...args: A) => MaybePromise<Answer>): (...args: A) => Promise<Answer> {
   return async (...args) => {
     try {
       return await handler(...args);
@@ -104,20 +119,45 @@ export function referenceValidators(): Validators {
 
 /** Builds a seeded mock. Throws (SeedError, Error) on bad options: callers fail fast at start-up. */
 export async function createMockApp(options: MockOptions = {}): Promise<MockApp> {
+  if (options.dataDir !== undefined && options.stores !== undefined) throw new Error('a data directory keeps the memory store; it cannot be combined with other stores');
+  const algorithm = options.algorithm ?? 'token-bucket';
   const model = referenceModel(options.algorithm !== undefined ? { policy: { rateLimitAlgorithm: options.algorithm } } : {});
-  const clock =
-    typeof options.clock === 'object'
-      ? options.clock
-      : createClock({
-          mode: options.clock ?? 'real',
-          ...(options.timeScale !== undefined ? { scale: options.timeScale } : {}),
-          ...(options.clockStart !== undefined ? { start: options.clockStart } : {}),
-          ...(options.clockOrigin !== undefined ? { origin: options.clockOrigin } : {}),
-        });
+  const saved = options.dataDir !== undefined ? readState(options.dataDir) : undefined;
+  let clock: Clock;
+  if (typeof options.clock === 'object') clock = options.clock;
+  else {
+    const mode = options.clock ?? 'real';
+    const scale = options.timeScale ?? 1;
+    // A virtual or scaled clock goes on from where it stood; real time needs nothing kept.
+    const resume = saved !== undefined && options.clockStart === undefined && saved.clock.mode === mode && saved.clock.scale === scale && (mode === 'virtual' || scale !== 1);
+    const start = resume ? saved.clock.now : options.clockStart;
+    clock = createClock({ mode, scale, ...(start !== undefined ? { start } : {}), ...(options.clockOrigin !== undefined ? { origin: options.clockOrigin } : {}) });
+  }
   const seed = loadSeed(options.seedPath ?? DEFAULT_SEED_PATH, model);
-  const seededKeys = options.seededKeys ?? mintSeedKeys(seed, model, clock.now());
-  const stores = options.stores ?? createMemoryStore();
-  if (options.storesSeeded !== true) await applySeed(stores, seed, seededKeys);
+  const seededKeys = options.seededKeys ?? (saved !== undefined ? restoreSeedKeys(saved.seedKeys, options.knownMaterial) : mintSeedKeys(seed, model, clock.now()));
+  const memory = createMemoryStore();
+  let stores = options.stores ?? memory;
+  if (saved !== undefined) {
+    // Limiter state of another algorithm has another shape: it starts afresh.
+    memory.importState(saved.algorithm === algorithm ? saved.store : { ...saved.store, limiter: [] });
+  } else if (options.storesSeeded !== true) await applySeed(stores, seed, seededKeys);
+  let saver: Saver | undefined;
+  if (options.dataDir !== undefined) {
+    const dir = options.dataDir;
+    const current = clock;
+    const collect = (): SavedState => ({
+      clock: { mode: current.mode, scale: current.scale, now: current.now() },
+      algorithm,
+      seedKeys: seededKeys.map(({ spec, record }) => ({ spec, record })),
+      store: memory.exportState(),
+    });
+    saver = createSaver({ dir, collect, ...(options.saveDebounceMs !== undefined ? { debounceMs: options.saveDebounceMs } : {}) });
+    stores = observeStores(memory, saver.changed);
+    clock = observeClock(current, saver.changed);
+    // The first state is on disk before the mock answers anything.
+    saver.changed();
+    saver.flush();
+  }
   const controlToken = options.control === false ? undefined : (options.controlToken ?? randomToken(24));
   const handler = withFaults(resolveFaults(options.faults ?? []), stores, clock, (apiStores, rules) =>
     createRequestHandler({ model, validators: referenceValidators(), stores: apiStores, now: clock.now, ...(rules !== undefined ? { rules } : {}) }),
@@ -136,6 +176,25 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
     reset: () => applySeed(stores, seed, seededKeys),
     profile: (baseUrl, controlUrl) =>
       mockProfile({ baseUrl, ...(controlUrl !== undefined && controlToken !== undefined ? { controlUrl, controlToken } : {}), model, clock, seed, keys: seededKeys }),
+    restored: saved !== undefined,
+    flush: () => saver?.flush(),
   };
   return controlToken === undefined ? app : { ...app, handleControl: answeringStoreErrors(createControlHandler(app, controlToken)) };
+}
+
+/** The same clock, calling `changed` whenever it is set or advanced. */
+function observeClock(clock: Clock, changed: () => void): Clock {
+  return {
+    mode: clock.mode,
+    scale: clock.scale,
+    now: clock.now,
+    set(at) {
+      clock.set(at);
+      changed();
+    },
+    advance(ms) {
+      clock.advance(ms);
+      changed();
+    },
+  };
 }

@@ -115,6 +115,24 @@ describe('casebender mock: usage errors exit 2', () => {
     expect(existsSync(join(dir, 'unused.json'))).toBe(false);
   });
 
+  it('--data "": exit 2 asking for a directory', async () => {
+    const run = mock('--data', '', '--port', '0', '--profile-out', join(dir, 'unused.json'));
+    expect(await run.exit()).toBe(2);
+    expect(linesOf(run.stderr)).toEqual(['casebender mock: --data needs a directory', HINT]);
+  });
+
+  it('--data on a path that is a file: exit 2 naming it, nothing written', async () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'not a directory');
+    const run = mock('--data', file, '--port', '0', '--profile-out', join(dir, 'unused.json'));
+    expect(await run.exit()).toBe(2);
+    const lines = linesOf(run.stderr);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^casebender mock: cannot use the data directory .*a-file: /);
+    expect(readFileSync(file, 'utf8')).toBe('not a directory');
+    expect(existsSync(join(dir, 'unused.json'))).toBe(false);
+  });
+
   describe('a port already in use', () => {
     let blocker: Server;
     let port: number;

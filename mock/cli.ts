@@ -1,5 +1,5 @@
 // `casebender mock`: starts the reference mock, prints its keys, writes the target profile.
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createMockApp, type MockApp } from './app.js';
@@ -13,6 +13,8 @@ import { seedSnapshot } from './seed.js';
 import { openRedisStore, redactUrl, StoreConnectError } from './store/redis/open-redis-store.js';
 import type { StoreErrorMode } from './store/store-unavailable.js';
 import { forkWorkers, receiveInit, reportToParent, WORKER_ENV, type WorkerInit, type Workers } from './workers.js';
+import type { KeyMaterial } from './core/mint-key.js';
+import { DataDirError } from './store/data-dir.js';
 
 export const MOCK_USAGE = `Usage: casebender mock [options]
 
@@ -31,6 +33,8 @@ Options:
   --on-store-error MODE  while Redis is unreachable: closed (default) answers 503; open answers
                          from each process's last reads, with per-process limits
   --profile-out FILE     where to write the target profile (default reports/mock-profile.json)
+  --data DIR             keep keys, entities, limiter state and the clock in DIR across restarts
+                         (keys as hashes only; a restart reuses the material in --profile-out)
   --seed FILE            seed entities and keys (default fixtures/seed.json)
   --no-control           turn the control API off
   --control-token T      use this control token instead of a random one
@@ -41,8 +45,9 @@ Options:
   --quiet                print only the listening line
   -h, --help             show this help
 
-Exit codes: 0 after a clean stop (Ctrl-C, SIGTERM), 2 for a usage error, an unreadable
-seed file, a port that cannot be used or a store that cannot be reached at start.`;
+Exit codes: 0 after a clean stop (Ctrl-C, SIGTERM: requests in flight finish, the state is
+saved), 1 when the state cannot be saved at the stop, 2 for a usage error, an unreadable seed
+file or data directory, a port that cannot be used or a store that cannot be reached at start.`;
 
 export class UsageError extends Error {}
 export class ProfileWriteError extends Error {}
@@ -58,6 +63,7 @@ export interface MockCliOptions {
   workers: number;
   onStoreError: StoreErrorMode;
   profileOut: string;
+  data?: string;
   seed?: string;
   control: boolean;
   controlToken?: string;
@@ -87,6 +93,7 @@ export function parseMockArgs(argv: readonly string[]): MockCliOptions {
         workers: { type: 'string', default: '1' },
         'on-store-error': { type: 'string', default: 'closed' },
         'profile-out': { type: 'string', default: 'reports/mock-profile.json' },
+        data: { type: 'string' },
         seed: { type: 'string' },
         'no-control': { type: 'boolean', default: false },
         'control-token': { type: 'string' },
@@ -121,6 +128,8 @@ export function parseMockArgs(argv: readonly string[]): MockCliOptions {
   };
   const headersTimeoutMs = ms('headers-timeout', values['headers-timeout']);
   const requestTimeoutMs = ms('request-timeout', values['request-timeout']);
+  if (values.data === '') throw new UsageError('--data needs a directory');
+  if (values.data !== undefined && values.store !== 'memory') throw new UsageError('--data keeps the in-memory state; a Redis --store keeps its own (use Redis persistence)');
   if (values['control-token'] !== undefined && values['control-token'].length < 16) throw new UsageError('--control-token must be at least 16 characters');
   const store = values.store;
   if (store !== 'memory' && !/^rediss?:\/\/[^/\s]+(\/\d+)?\/?$/.test(store)) throw new UsageError(`--store must be memory or a Redis URL such as redis://127.0.0.1:6379; got "${store}"`);
@@ -143,6 +152,7 @@ export function parseMockArgs(argv: readonly string[]): MockCliOptions {
     workers,
     onStoreError,
     profileOut: values['profile-out'],
+    ...(values.data !== undefined ? { data: values.data } : {}),
     ...(values.seed !== undefined ? { seed: values.seed } : {}),
     control: !values['no-control'],
     ...(values['control-token'] !== undefined ? { controlToken: values['control-token'] } : {}),
@@ -178,9 +188,11 @@ export async function startMock(options: MockCliOptions, worker?: WorkerInit, ar
   const opened = options.store === 'memory' ? undefined : await openRedisStore(options.store, { mode: options.onStoreError, log });
   const closeStore = async () => opened?.close();
   const origin = Date.now();
+  const profilePath = resolve(options.profileOut);
   let app: MockApp;
   try {
     app = await createMockApp({
+      ...(options.data !== undefined && worker === undefined ? { dataDir: options.data, knownMaterial: materialIn(profilePath) } : {}),
       clock: options.clock,
       timeScale: options.timeScale,
       algorithm: options.algorithm,
@@ -231,7 +243,6 @@ export async function startMock(options: MockCliOptions, worker?: WorkerInit, ar
     await workers?.stop();
     await stopServer();
   };
-  const profilePath = resolve(options.profileOut);
   try {
     mkdirSync(dirname(profilePath), { recursive: true });
     const profile = app.profile(server.baseUrl, server.controlUrl);
@@ -245,6 +256,26 @@ export async function startMock(options: MockCliOptions, worker?: WorkerInit, ar
     throw new ProfileWriteError(`cannot write the profile to ${profilePath}: ${(error as Error).message}`);
   }
   return { app, server, profilePath, otherBaseUrls: workers?.baseUrls ?? [], stop };
+}
+
+/**
+ * The seeded keys' material in a profile an earlier start wrote, for a restart from --data (which
+ * keeps hashes only). Anything unreadable gives nothing: the mock then says which keys it lost.
+ */
+function materialIn(profilePath: string): { id: string; material: KeyMaterial }[] {
+  let keys: unknown;
+  try {
+    keys = (JSON.parse(readFileSync(profilePath, 'utf8')) as { keys?: unknown }).keys;
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(keys)) return [];
+  return keys.flatMap((k: Record<string, unknown>): { id: string; material: KeyMaterial }[] => {
+    if (typeof k['id'] !== 'string') return [];
+    if (typeof k['key'] === 'string') return [{ id: k['id'], material: { kind: 'modern', key: k['key'] } as const }];
+    if (typeof k['accessKey'] === 'string' && typeof k['secret'] === 'string') return [{ id: k['id'], material: { kind: 'legacy', accessKey: k['accessKey'], secret: k['secret'] } as const }];
+    return [];
+  });
 }
 
 /** The start-up table: one line a key, with a short prefix only. */
@@ -290,7 +321,7 @@ export async function runMockCommand(argv: readonly string[]): Promise<number> {
     const e = error as NodeJS.ErrnoException;
     const port = worker !== undefined && options.port !== 0 ? worker.port : options.port;
     const message =
-      e instanceof SeedError || e instanceof ProfileWriteError || e instanceof StoreConnectError || e instanceof UsageError
+      e instanceof SeedError || e instanceof ProfileWriteError || e instanceof StoreConnectError || e instanceof UsageError || e instanceof DataDirError
         ? e.message
         : e.code === 'EADDRINUSE'
           ? `port ${port} on ${options.host} is in use; pick another with --port (0 for any free port)`
@@ -322,9 +353,14 @@ export async function runMockCommand(argv: readonly string[]): Promise<number> {
   for (const [i, url] of started.otherBaseUrls.entries()) console.log(`worker ${i + 1} listening on ${url}`);
   if (options.store !== 'memory') console.log(`store: ${redactUrl(options.store)}, shared by ${options.workers} process${options.workers > 1 ? 'es' : ''}; when unreachable: ${options.onStoreError === 'closed' ? '503' : 'answer from last reads'}`);
   if (options.faults.length > 0) console.log(`WARNING: broken on purpose (--fault ${options.faults.join(',')}): not a faithful mock`);
+  const lost = app.seededKeys.filter((k) => k.material === undefined).map((k) => k.record.name);
+  if (lost.length > 0) {
+    console.log(`WARNING: the material of ${lost.length} seeded key(s) (${lost.join(', ')}) was not in ${profilePath}; they still work for whoever holds them, but the profile lists only the others`);
+  }
   if (!options.quiet) {
     console.log(`clock: ${app.clock.mode}, time scale ${app.clock.scale}; rate limits: ${app.model.policy.rateLimitAlgorithm}`);
     console.log(server.controlUrl === undefined ? 'control API: off' : `control API: ${server.controlUrl} (X-Mock-Token: ${app.controlToken})`);
+    if (options.data !== undefined) console.log(`state: ${resolve(options.data)} (${app.restored ? 'restored' : 'new'})`);
     console.log(`profile with the full keys: ${profilePath}\n`);
     console.log(keyTable(app));
   }
@@ -332,10 +368,20 @@ export async function runMockCommand(argv: readonly string[]): Promise<number> {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      void started.stop().then(resolveStop);
+      // Requests in flight finish (their changes count), then the state is saved.
+      void server.drain(DRAIN_TIMEOUT_MS).then(() => started.stop()).then(resolveStop);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  try {
+    app.flush();
+  } catch (error) {
+    console.error(`casebender mock: cannot save the state to ${options.data}: ${(error as Error).message}`);
+    return 1;
+  }
   return 0;
 }
+
+/** How long a stop waits for requests in flight before it cuts them. */
+const DRAIN_TIMEOUT_MS = 10_000;

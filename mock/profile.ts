@@ -63,7 +63,9 @@ export function mockProfile(options: {
       rateLimitAlgorithm: model.policy.rateLimitAlgorithm,
     },
     tiers: { ...model.tiers } as Profile['tiers'],
-    keys: options.keys.map(({ spec, record, material }) => {
+    // Seeded keys whose material is not known (a restart from --data without it) cannot be used.
+    keys: options.keys.flatMap(({ spec, record, material }) => {
+      if (material === undefined) return [];
       const key: ProfileKey = {
         name: spec.name,
         id: record.id,
@@ -78,7 +80,7 @@ export function mockProfile(options: {
       if (record.expiresAt !== undefined) key.expiresAt = new Date(record.expiresAt).toISOString();
       if (record.userId !== undefined) key.userId = record.userId;
       if (spec.purpose !== undefined) key.purpose = spec.purpose;
-      return key;
+      return [key];
     }),
     entities: COLLECTIONS.flatMap((type) =>
       options.seed[type].map((e) => (type === 'users' ? { type, id: e.id } : { type, id: e.id, tlp: e.tlp!, pap: e.pap! })),

@@ -1,5 +1,6 @@
 // The mock's seed: entities across every TLP/PAP level and the keys minted at start.
 // Key material is random at every start and shown once (printed table, profile file).
+import { digestsEqual, hashSecret } from './core/key-material.js';
 import type { Model } from './core/model.js';
 import { mintKey, type KeyMaterial } from './core/mint-key.js';
 import type { KeyRecord, KeyKind } from './core/types.js';
@@ -28,11 +29,15 @@ export interface Seed {
   readonly keys: readonly SeedKeySpec[];
 }
 
-/** A key minted from the seed: its record as seeded, its material, and what it was meant for. */
+/**
+ * A key minted from the seed: its record as seeded, its material, and what it was meant for.
+ * The material is undefined after a restart from `--data` unless it was handed back and matched
+ * the stored hash (the data directory keeps hashes only).
+ */
 export interface SeededKey {
   readonly spec: SeedKeySpec;
   readonly record: KeyRecord;
-  readonly material: KeyMaterial;
+  readonly material?: KeyMaterial;
 }
 
 export const DEFAULT_SEED_PATH = fixturePath('seed.json');
@@ -119,4 +124,20 @@ export function seedSnapshot(seed: Seed, keys: readonly SeededKey[]): StoreSnaps
     keys: keys.map((k) => k.record),
     entities: COLLECTIONS.flatMap((collection) => seed[collection].map((entity) => ({ collection, entity }))),
   };
+}
+
+/**
+ * Seeded keys restored from `--data`, with the material of each taken from `known` (e.g. the
+ * profile written at the first start) only when it hashes to the stored record's hash.
+ */
+export function restoreSeedKeys(
+  saved: readonly { readonly spec: SeedKeySpec; readonly record: KeyRecord }[],
+  known: readonly { readonly id: string; readonly material: KeyMaterial }[] = [],
+): SeededKey[] {
+  return saved.map(({ spec, record }) => {
+    const candidate = known.find((k) => k.id === record.id && k.material.kind === record.kind);
+    const secret = candidate === undefined ? undefined : candidate.material.kind === 'modern' ? candidate.material.key : candidate.material.secret;
+    const matches = secret !== undefined && (candidate!.material.kind === 'modern' || candidate!.material.accessKey === record.accessKey) && digestsEqual(hashSecret(secret), record.hash);
+    return matches ? { spec, record, material: candidate!.material } : { spec, record };
+  });
 }

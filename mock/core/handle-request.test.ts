@@ -1,14 +1,16 @@
 // The ordered pipeline, in-process: the order of checks (ERR-4) and what counts (RL-9).
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createMockApp, type MockApp } from '../app.js';
-import type { RequestFacts } from './handle-request.js';
+import { createMockApp, referenceValidators, type MockApp } from '../app.js';
+import type { Stores } from '../store/types.js';
+import type { Answer } from './answer.js';
+import { createRequestHandler, type RequestFacts } from './handle-request.js';
 
 const START = Date.UTC(2026, 10, 27, 12, 0, 0);
 let app: MockApp;
 
 const material = (name: string) => {
   const k = app.seededKeys.find((s) => s.spec.name === name);
-  if (k === undefined || k.material.kind !== 'modern') throw new Error(`no modern seeded key ${name}`);
+  if (k === undefined || k.material?.kind !== 'modern') throw new Error(`no modern seeded key ${name}`);
   return k.material.key;
 };
 const request = (method: string, path: string, key?: string, body?: unknown): RequestFacts => ({
@@ -142,5 +144,64 @@ describe('resources', () => {
     const body = { title: 't', type: 'x', source: 's', sourceRef: 'r' };
     expect((await send(request('POST', '/alerts', material('read-write'), body))).json).toMatchObject({ tlp: 2, pap: 2, statusValue: 'New' });
     expect((await send(request('POST', '/alerts', material('tlp-green'), body))).json).toMatchObject({ tlp: 1, pap: 2 });
+  });
+});
+
+describe('synchronous and promised stores', () => {
+  /** The same stores, every answer deferred to a later tick (the shape of a Redis store). */
+  const deferred = (stores: Stores): Stores => {
+    const later = <T>(value: T | Promise<T>): Promise<T> => new Promise((resolve) => setImmediate(() => resolve(value)));
+    return {
+      keys: {
+        findModern: (k) => later(stores.keys.findModern(k)),
+        findLegacy: (a, s) => later(stores.keys.findLegacy(a, s)),
+        get: (id) => later(stores.keys.get(id)),
+        list: () => later(stores.keys.list()),
+        put: (r) => later(stores.keys.put(r)),
+      },
+      limiter: { take: (...args) => later(stores.limiter.take(...args)), peek: (id) => later(stores.limiter.peek(id)) },
+      entities: { get: (c, id) => later(stores.entities.get(c, id)), all: (c) => later(stores.entities.all(c)), put: (c, e) => later(stores.entities.put(c, e)) },
+      clear: () => later(stores.clear()),
+    };
+  };
+
+  it('answers at once, without a promise, over the memory store', () => {
+    const answer = app.handleApi(request('GET', `/alerts/${app.seed.alerts[0]!.id}`, material('read-write')));
+    expect(answer).not.toBeInstanceOf(Promise);
+    expect((answer as Answer).status).toBe(200);
+  });
+
+  it('gives the same answers, in order, over stores that answer by promise (the one pipeline for both)', async () => {
+    const other = await createMockApp({ clock: 'virtual', clockStart: START, control: false });
+    const promised = createRequestHandler({ model: other.model, validators: referenceValidators(), stores: deferred(other.stores), now: other.clock.now });
+    const keyOf = (a: MockApp, name: string) => {
+      const m = a.seededKeys.find((s) => s.spec.name === name)!.material!;
+      return m.kind === 'modern' ? m.key : '';
+    };
+    const script = (a: MockApp): RequestFacts[] => [
+      request('GET', `/alerts/${a.seed.alerts[0]!.id}`, keyOf(a, 'read-write')),
+      request('GET', '/alerts', 'cbr_live_' + 'x'.repeat(40)),
+      ...Array.from({ length: 12 }, () => request('GET', '/alerts', keyOf(a, 'basic-a'))),
+      request('GET', `/alerts/${restricted().id}`, keyOf(a, 'tlp-green')),
+      request('POST', '/alerts', keyOf(a, 'read-write'), { title: 't', type: 'siem', source: 's', sourceRef: 'r' }),
+      request('GET', '/alerts/alert_nothing00000000', keyOf(a, 'read-write')),
+    ];
+    const shape = (x: Answer) => ({ status: x.status, headers: x.headers, code: x.body === undefined ? undefined : (JSON.parse(x.body) as { code?: string }).code });
+    const sync: ReturnType<typeof shape>[] = [];
+    for (const f of script(app)) sync.push(shape(await app.handleApi(f)));
+    const viaPromises: ReturnType<typeof shape>[] = [];
+    for (const f of script(other)) {
+      const pending = promised(f);
+      expect(pending, `${f.method} ${f.pathname}`).toBeInstanceOf(Promise);
+      viaPromises.push(shape(await pending));
+    }
+    expect(viaPromises).toEqual(sync);
+    expect(sync.map((s) => s.status)).toEqual([200, 401, ...Array(10).fill(200), 429, 429, 403, 201, 404]);
+  });
+
+  it('turns a store that fails by promise into a rejection of the request, as a failing synchronous store throws', async () => {
+    const failing: Stores = { ...app.stores, keys: { ...app.stores.keys, findModern: () => Promise.reject(new Error('store down')) } };
+    const handler = createRequestHandler({ model: app.model, validators: referenceValidators(), stores: failing, now: app.clock.now });
+    await expect(handler(request('GET', '/alerts', material('read-write')))).rejects.toThrow('store down');
   });
 });

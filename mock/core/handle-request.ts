@@ -1,7 +1,9 @@
 // The ordered pipeline of the contract (ERR-4): authenticate (401) -> rate limit (429) ->
 // scope (403) -> TLP/PAP (403) -> validation (400) -> existence (404) -> act.
 // Every rule it applies lives in a pure module of core/; this file only puts them in order.
-// Both adapters (node:http, MSW) call it, so they cannot disagree about a rule.
+// Both adapters (node:http, MSW) call it, so they cannot disagree about a rule. A store may answer
+// synchronously (memory) or with a promise (Redis): a synchronous answer is used without an await,
+// which would cost a trip through the microtask queue on every request.
 import { failureAnswer, type Answer } from './answer.js';
 import { authenticate } from './authenticate.js';
 import { entityClearanceFailure, markingClearanceFailure, visibleTo, type Marked } from './clearance.js';
@@ -14,7 +16,8 @@ import { createRouter, relativePath } from './router.js';
 import { missingScopes } from './scopes.js';
 import type { Failure, KeyRecord } from './types.js';
 import type { Validators } from './validation.js';
-import type { Collection, Stores } from '../store/types.js';
+import { isPending, type Collection, type Entity, type MaybePromise, type Stores } from '../store/types.js';
+import type { RateDecision } from './limits/index.js';
 
 export interface RequestFacts {
   readonly method: string;
@@ -41,7 +44,24 @@ export interface Rules {
   readonly visibleTo: typeof visibleTo;
 }
 
-export type RequestHandler = (request: RequestFacts) => Promise<Answer>;
+/** Answers synchronously when the stores do (memory), with a promise when they do not (Redis). */
+export type RequestHandler = (request: RequestFacts) => MaybePromise<Answer>;
+
+/** One step of the pipeline waiting on a store: the generator below yields only promises. */
+type Pipeline = Generator<Promise<unknown>, Answer, unknown>;
+
+/**
+ * Runs the pipeline: synchronously while the stores answer synchronously, on promises from the
+ * first store that answers with one. One copy of the rules for both kinds of store.
+ */
+function drive(pipeline: Pipeline, sent?: { value: unknown } | { error: unknown }): MaybePromise<Answer> {
+  let step = sent === undefined ? pipeline.next() : 'error' in sent ? pipeline.throw(sent.error) : pipeline.next(sent.value);
+  if (step.done) return step.value;
+  return step.value.then(
+    (value) => drive(pipeline, { value }),
+    (error: unknown) => drive(pipeline, { error }),
+  );
+}
 
 const ENTITY_COLLECTIONS = new Set<string>(['alerts', 'cases', 'observables', 'users']);
 
@@ -53,7 +73,9 @@ export function createRequestHandler(context: Context): RequestHandler {
   const deprecationHeaders: Record<string, string> = { Deprecation: policy.legacy.deprecation, Link: policy.legacy.link };
   if (policy.legacy.sunset !== null) deprecationHeaders['Sunset'] = policy.legacy.sunset;
 
-  return async function handleRequest(request) {
+  return (request) => drive(pipeline(request));
+
+  function* pipeline(request: RequestFacts): Pipeline {
     const relative = relativePath(request.pathname);
     if (relative === undefined) return failureAnswer({ status: 404, code: 'not_found', detail: 'No API path matches; the API lives under /api/v1 and /api.' });
     const match = route(request.method, relative);
@@ -69,8 +91,13 @@ export function createRequestHandler(context: Context): RequestHandler {
     // 1. Authentication (CRED, PREC, LEG, KEY).
     const credential = extractCredential(request.rawHeaders);
     let record: KeyRecord | undefined;
-    if (credential.kind === 'bearer' || credential.kind === 'x-api-key') record = await stores.keys.findModern(credential.key);
-    else if (credential.kind === 'legacy') record = await stores.keys.findLegacy(credential.accessKey, credential.secret);
+    if (credential.kind === 'bearer' || credential.kind === 'x-api-key') {
+      const found = stores.keys.findModern(credential.key);
+      record = isPending(found) ? ((yield found) as KeyRecord | undefined) : found;
+    } else if (credential.kind === 'legacy') {
+      const found = stores.keys.findLegacy(credential.accessKey, credential.secret);
+      record = isPending(found) ? ((yield found) as KeyRecord | undefined) : found;
+    }
     const identity = authenticate(credential, record, now, policy.realm);
     // LEG-3: answers to the deprecated pair say so, whatever the outcome.
     const extra: Record<string, string> = credentialMethod(credential) === 'legacy' ? { ...deprecationHeaders } : {};
@@ -83,7 +110,8 @@ export function createRequestHandler(context: Context): RequestHandler {
       return withHeaders(failureAnswer(unauthorized('invalid_key', 'The API key has an unknown tier.', policy.realm, true)), extra);
     }
     if (tier !== null) {
-      const decision = await stores.limiter.take(key.id, now, tier, policy.rateLimitAlgorithm);
+      const taken = stores.limiter.take(key.id, now, tier, policy.rateLimitAlgorithm);
+      const decision = isPending(taken) ? ((yield taken) as RateDecision) : taken;
       Object.assign(extra, rateLimitHeaders(decision));
       if (!decision.allowed) return withHeaders(failureAnswer(tooManyRequests(decision, key.tier)), extra);
     }
@@ -96,14 +124,16 @@ export function createRequestHandler(context: Context): RequestHandler {
     let target: Target | undefined;
     if (match.id !== undefined) {
       if (ENTITY_COLLECTIONS.has(match.collection)) {
-        const entity = await stores.entities.get(match.collection as Collection, match.id);
+        const got = stores.entities.get(match.collection as Collection, match.id);
+        const entity = isPending(got) ? ((yield got) as Entity | undefined) : got;
         if (entity !== undefined && entity.deleted !== true) {
           const failure = entityClearanceFailure(key, entity);
           if (failure !== undefined) return withHeaders(failureAnswer(failure), extra);
           target = { kind: 'entity', entity };
         }
       } else {
-        const found = await stores.keys.get(match.id);
+        const got = stores.keys.get(match.id);
+        const found = isPending(got) ? ((yield got) as KeyRecord | undefined) : got;
         if (found !== undefined) target = { kind: 'key', record: found };
       }
     }
@@ -129,9 +159,10 @@ export function createRequestHandler(context: Context): RequestHandler {
     if (match.id !== undefined && target === undefined) {
       return withHeaders(failureAnswer({ status: 404, code: 'not_found', detail: `No ${match.collection.replace(/s$/, '')} has this id.` }), extra);
     }
-    const answer = await act({ operation: match.operation, key, target, body, query: request.query, now, context });
+    const acted = act({ operation: match.operation, key, target, body, query: request.query, now, context });
+    const answer = isPending(acted) ? ((yield acted) as Answer) : acted;
     return withHeaders(answer, extra);
-  };
+  }
 }
 
 function withHeaders(answer: Answer, extra: Record<string, string>): Answer {

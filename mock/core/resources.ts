@@ -33,8 +33,8 @@ const ID_PREFIX: Readonly<Record<Collection, string>> = { alerts: 'alert_', case
 export const newId = (collection: Collection): string => ID_PREFIX[collection] + randomBase62(16);
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** Runs an operation that passed every check. */
-export async function act(action: Action): Promise<Answer> {
+/** Runs an operation that passed every check; synchronously when it needs no store. */
+export function act(action: Action): Answer | Promise<Answer> {
   const { operation } = action;
   switch (operation.id) {
     case 'listAlerts':

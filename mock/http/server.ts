@@ -8,6 +8,7 @@ import { bodyTooLarge, headersTooLarge } from '../core/transport-limits.js';
 import type { RequestFacts } from '../core/handle-request.js';
 import type { HttpLimits } from '../core/types.js';
 import { CONTROL_PREFIX } from '../control/control-api.js';
+import { isPending } from '../store/types.js';
 
 export interface MockServer {
   readonly server: Server;
@@ -17,10 +18,18 @@ export interface MockServer {
   readonly baseUrl: string;
   /** undefined when the control API is off. */
   readonly controlUrl: string | undefined;
+  /** Stops at once, cutting open connections. */
   close(): Promise<void>;
+  /**
+   * Stops taking connections, lets the requests in flight finish (at most `timeoutMs`), then
+   * closes what is left: what SIGTERM does before the state is saved.
+   */
+  drain(timeoutMs: number): Promise<void>;
 }
 
 const EMPTY_QUERY = new URLSearchParams();
+/** How often a drain closes the connections that have become idle. */
+const DRAIN_SWEEP_MS = 20;
 
 /** A body the client stopped sending (closed or reset the connection): nobody to answer. */
 const ABORTED = Symbol('aborted');
@@ -48,6 +57,7 @@ export async function startMockServer(app: MockApp, options: MockServerOptions =
   const host = options.host ?? '127.0.0.1';
   const limits = httpLimits(app, options.limits);
   const { maxBodyBytes, maxHeaderBytes } = limits;
+  let draining = false;
   const server = createServer(
     {
       maxHeaderSize: maxHeaderBytes,
@@ -59,12 +69,20 @@ export async function startMockServer(app: MockApp, options: MockServerOptions =
       connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 4))),
     },
     (req, res) => {
-      handle(app, req, res, maxBodyBytes).catch((error: unknown) => {
-        // A bug, not a client's fault: answer 500 once and log it, never crash (ERR-5).
+      // While draining, each answer closes its connection; no per-request work otherwise.
+      if (draining) res.setHeader('Connection', 'close');
+      // A bug, not a client's fault: answer 500 once and log it, never crash (ERR-5).
+      const failed = (error: unknown): void => {
         console.error('casebender mock: internal error:', error);
         if (!res.headersSent) write(res, failureAnswer({ status: 500, code: 'internal_error', detail: 'The mock failed on this request; see its log.' }));
         else res.destroy();
-      });
+      };
+      try {
+        const handled = handle(app, req, res, maxBodyBytes);
+        if (handled !== undefined) handled.catch(failed);
+      } catch (error) {
+        failed(error);
+      }
     },
   );
   // Malformed requests never reach the handler: answer them as problem+json (ERR-5).
@@ -117,10 +135,25 @@ export async function startMockServer(app: MockApp, options: MockServerOptions =
         server.closeAllConnections();
         for (const socket of tunnels) socket.destroy();
       }),
+    drain: (timeoutMs) =>
+      new Promise<void>((resolve) => {
+        draining = true;
+        // close() ends once every connection has; a connection becomes idle when its request is
+        // answered, and is closed by the next sweep. Past the timeout, whatever is left is cut.
+        const sweep = setInterval(() => server.closeIdleConnections(), DRAIN_SWEEP_MS);
+        const cut = setTimeout(() => server.closeAllConnections(), timeoutMs);
+        server.close(() => {
+          clearInterval(sweep);
+          clearTimeout(cut);
+          resolve();
+        });
+        server.closeIdleConnections();
+      }),
   };
 }
 
-async function handle(app: MockApp, req: IncomingMessage, res: ServerResponse, maxBodyBytes: number): Promise<void> {
+/** Answers one request; synchronously when it has no body and the stores answer synchronously. */
+function handle(app: MockApp, req: IncomingMessage, res: ServerResponse, maxBodyBytes: number): Promise<void> | undefined {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const pathname = q === -1 ? url : url.slice(0, q);
@@ -137,29 +170,39 @@ async function handle(app: MockApp, req: IncomingMessage, res: ServerResponse, m
     else if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') chunked = true;
     else if (name.length === 12 && name.toLowerCase() === 'content-type') contentType = raw[i + 1];
   }
-  let body: string | undefined;
-  if (contentLength !== undefined || chunked) {
-    if (Number(contentLength) > maxBodyBytes) return tooLarge(res, maxBodyBytes);
-    const read = await readBody(req, maxBodyBytes);
-    if (read === ABORTED) return void res.destroy();
-    if (read === undefined) return tooLarge(res, maxBodyBytes);
-    body = read;
-  }
-  const facts: RequestFacts = {
+  const facts = (body: string | undefined): RequestFacts => ({
     method: req.method ?? 'GET',
     pathname,
     query,
     rawHeaders: req.rawHeaders,
     ...(body !== undefined ? { body } : {}),
     ...(contentType !== undefined ? { contentType } : {}),
-  };
+  });
+  if (contentLength === undefined && !chunked) return dispatch(app, res, pathname, facts(undefined));
+  if (Number(contentLength) > maxBodyBytes) {
+    tooLarge(res, maxBodyBytes);
+    return undefined;
+  }
+  return readBody(req, maxBodyBytes).then((body) => {
+    // A client gone mid-body gets nothing; it is not the mock's error.
+    if (body === ABORTED) return void res.destroy();
+    return body === undefined ? tooLarge(res, maxBodyBytes) : dispatch(app, res, pathname, facts(body));
+  });
+}
+
+/** Hands the request to the control API or the API and writes the answer. */
+function dispatch(app: MockApp, res: ServerResponse, pathname: string, facts: RequestFacts): Promise<void> | undefined {
   if (pathname.startsWith(CONTROL_PREFIX) && (pathname.length === CONTROL_PREFIX.length || pathname.charCodeAt(CONTROL_PREFIX.length) === 47)) {
     if (app.handleControl === undefined) {
-      return write(res, failureAnswer({ status: 404, code: 'not_found', detail: 'The control API is off (--no-control).' }));
+      write(res, failureAnswer({ status: 404, code: 'not_found', detail: 'The control API is off (--no-control).' }));
+      return undefined;
     }
-    return write(res, await app.handleControl(facts, pathname.slice(CONTROL_PREFIX.length) || '/'));
+    return app.handleControl(facts, pathname.slice(CONTROL_PREFIX.length) || '/').then((answer) => write(res, answer));
   }
-  write(res, await app.handleApi(facts));
+  const answer = app.handleApi(facts);
+  if (isPending(answer)) return answer.then((a) => write(res, a));
+  write(res, answer);
+  return undefined;
 }
 
 /**

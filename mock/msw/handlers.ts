@@ -144,6 +144,7 @@ export function mockFor(app: MockApp, origin: string = DEFAULT_MSW_ORIGIN): Case
   const material = (name: string): KeyMaterial => {
     const seeded = app.seededKeys.find((k) => k.spec.name === name);
     if (seeded === undefined) throw new MockOptionsError(`no seeded key is named "${name}"; the seed has: ${app.seededKeys.map((k) => k.spec.name).join(', ')}`);
+    if (seeded.material === undefined) throw new MockOptionsError(`the material of the seeded key "${name}" is not known to this mock (restored from a data directory without it)`);
     return seeded.material;
   };
   // One handler for the whole origin, routed as the node:http adapter routes (mock/http/server.ts).

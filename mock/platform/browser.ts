@@ -11,6 +11,9 @@ export const sha256 = (text: string): Uint8Array => nobleSha256(encoder.encode(t
 
 export const randomBytes = (length: number): Uint8Array => globalThis.crypto.getRandomValues(new Uint8Array(length));
 
+export const allocBytes = (length: number): Uint8Array => new Uint8Array(length);
+export const copyBytes = (bytes: Uint8Array): Uint8Array => bytes.slice();
+
 /** Constant-time equality of two digests: every byte is compared, whatever differs first. */
 export function digestsEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;

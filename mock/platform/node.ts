@@ -11,6 +11,10 @@ export const sha256 = (text: string): Uint8Array => hash('sha256', text, 'buffer
 
 export const randomBytes = (length: number): Uint8Array => nodeRandomBytes(length);
 
+/** Zeroed bytes, and a copy of bytes: Buffers in Node (what node:crypto gives), plain arrays in a browser. */
+export const allocBytes = (length: number): Uint8Array => Buffer.alloc(length);
+export const copyBytes = (bytes: Uint8Array): Uint8Array => Buffer.from(bytes);
+
 /** Constant-time equality of two digests. */
 export const digestsEqual = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && timingSafeEqual(a, b);
 

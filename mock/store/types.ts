@@ -5,6 +5,11 @@ import type { KeyRecord, RateLimitAlgorithm, TierLimits } from '../core/types.js
 
 export type MaybePromise<T> = T | Promise<T>;
 
+/** Whether a store's answer is still to come (a promise or any thenable). */
+export function isPending<T>(value: MaybePromise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
+}
+
 /** An entity of the API (alert, case, observable, user): JSON with an id. */
 export type Entity = { readonly id: string; readonly deleted?: boolean; readonly tlp?: number; readonly pap?: number } & Readonly<Record<string, unknown>>;
 
