@@ -238,11 +238,15 @@ export const rateLimitChecks: Check[] = [
       // Remaining must fall as a flood spends the allowance: it never rises faster than the refill.
       if (ctx.model.policy.rateLimitAlgorithm === 'token-bucket') {
         for (const t of o.tiers) {
-          const admitted = (t.flood?.samples ?? []).filter((s) => s.status !== 429 && s.remaining !== undefined);
+          // In the order the requests were sent (arrival less latency, where the sender knows it):
+          // answers of several nodes or connections may arrive in another order than decided.
+          const admittedByArrival = (t.flood?.samples ?? []).filter((s) => s.status !== 429 && s.remaining !== undefined);
+          const sentAt = (s: (typeof admittedByArrival)[number]) => s.at - (s.latency ?? 0);
+          const admitted = [...admittedByArrival].sort((x, y) => sentAt(x) - sentAt(y));
           for (let i = 1; i < admitted.length; i++) {
             const a = admitted[i - 1]!;
             const b = admitted[i]!;
-            const refill = ((b.at - a.at) * o.timeScale * t.limits.perMinute) / MINUTE;
+            const refill = ((Math.max(b.at, a.at) - Math.min(sentAt(a), sentAt(b))) * o.timeScale * t.limits.perMinute) / MINUTE;
             if (Number(b.remaining) > Number(a.remaining) + Math.ceil(refill) + 16) {
               return violation({ summary: `${t.tier} flood: X-RateLimit-Remaining rose from ${a.remaining} to ${b.remaining} in ${((b.at - a.at) * o.timeScale / 1000).toFixed(2)} s, faster than m/60 refills`, why: 'HDR-3 (REF): Remaining follows the algorithm' });
             }
