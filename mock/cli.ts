@@ -25,7 +25,8 @@ Options:
   --seed FILE            seed entities and keys (default fixtures/seed.json)
   --no-control           turn the control API off
   --control-token T      use this control token instead of a random one
-  --fault NAME[,NAME]    break the mock on purpose, to test a suite (names: casebender mock --list-faults)
+  --fault NAME[,NAME]    break the mock on purpose, to test a suite (names: casebender mock --list-faults);
+                         PUT /__mock/faults {"faults": [...]} switches them while it runs
   --list-faults          list the faults and the requirement each breaks
   --quiet                print only the listening line
   -h, --help             show this help
@@ -165,7 +166,9 @@ export async function runMockCommand(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (options.listFaults) {
-    for (const f of FAULTS) console.log(`${f.name.padEnd(30)} ${f.breaks.join(', ').padEnd(8)} ${f.description}`);
+    const width = Math.max(...FAULTS.map((f) => f.name.length));
+    const ids = Math.max(...FAULTS.map((f) => f.breaks.join(', ').length));
+    for (const f of FAULTS) console.log(`${f.name.padEnd(width)}  ${f.breaks.join(', ').padEnd(ids)}  ${f.description}`);
     return 0;
   }
   let started;

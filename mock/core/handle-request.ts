@@ -39,7 +39,12 @@ export interface Context {
 /** The core rules a fault may replace. */
 export interface Rules {
   readonly visibleTo: typeof visibleTo;
+  readonly missingScopes: typeof missingScopes;
+  readonly markingClearanceFailure: typeof markingClearanceFailure;
+  readonly entityClearanceFailure: typeof entityClearanceFailure;
 }
+
+const CORE_RULES: Rules = { visibleTo, missingScopes, markingClearanceFailure, entityClearanceFailure };
 
 export type RequestHandler = (request: RequestFacts) => Promise<Answer>;
 
@@ -50,6 +55,8 @@ export function createRequestHandler(context: Context): RequestHandler {
   const { model, stores, validators } = context;
   const { policy } = model;
   const route = createRouter(model.operations);
+  // Resolved once: the clean mock calls the core's own functions, with no per-request choice.
+  const rules: Rules = context.rules === undefined ? CORE_RULES : { ...CORE_RULES, ...context.rules };
   const deprecationHeaders: Record<string, string> = { Deprecation: policy.legacy.deprecation, Link: policy.legacy.link };
   if (policy.legacy.sunset !== null) deprecationHeaders['Sunset'] = policy.legacy.sunset;
 
@@ -89,7 +96,7 @@ export function createRequestHandler(context: Context): RequestHandler {
     }
 
     // 3. Scope (SCOPE-1..5): before existence and validation.
-    const missing = missingScopes(key.scopes, match.operation.scopes, policy);
+    const missing = rules.missingScopes(key.scopes, match.operation.scopes, policy);
     if (missing.length > 0) return withHeaders(failureAnswer(insufficientScope(missing, policy.realm, identity.value.method === 'bearer')), extra);
 
     // 4. TLP/PAP clearance of the entity addressed (TLP-1, TLP-2).
@@ -98,7 +105,7 @@ export function createRequestHandler(context: Context): RequestHandler {
       if (ENTITY_COLLECTIONS.has(match.collection)) {
         const entity = await stores.entities.get(match.collection as Collection, match.id);
         if (entity !== undefined && entity.deleted !== true) {
-          const failure = entityClearanceFailure(key, entity);
+          const failure = rules.entityClearanceFailure(key, entity);
           if (failure !== undefined) return withHeaders(failureAnswer(failure), extra);
           target = { kind: 'entity', entity };
         }
@@ -116,7 +123,7 @@ export function createRequestHandler(context: Context): RequestHandler {
       if (!parsed.ok) return withHeaders(failureAnswer(parsed.error), extra);
       body = parsed.value;
       const marks = markingsOf(body);
-      const failure = marks === undefined ? undefined : markingClearanceFailure(key, marks);
+      const failure = marks === undefined ? undefined : rules.markingClearanceFailure(key, marks);
       if (failure !== undefined) return withHeaders(failureAnswer(failure), extra);
       const errors = validate(body);
       if (errors.length > 0) {

@@ -55,6 +55,18 @@ export interface RunReport {
   requirements: RequirementReport[];
   baseline?: { file: string; accepted: string[]; stale: { requirement: string; target: string }[] };
   load?: unknown;
+  /** Set by `npm run mutation` (suites/mutation): the suites' score against the mock's faults. */
+  mutation?: MutationReport;
+}
+
+export interface MutationReport {
+  scope: 'full' | 'quick';
+  faults: number;
+  detected: number;
+  misattributions: number;
+  falseFailures: string[];
+  seconds?: number;
+  faultResults: { name: string; description?: string; breaks: string[]; blamed: string[]; detected: boolean; missed: string[]; misattributed: string[]; runs: ('functional' | 'limits')[]; seconds?: number; evidence?: string[] }[];
 }
 
 /** A `curl` line that sends the same request (keys appear redacted: put yours in their place). */
