@@ -15,6 +15,18 @@ export const LIMIT_FAULTS: readonly Fault[] = [
     limiter: (store) => ({ take: (id, now, tier, algorithm) => store.take(id, now, { ...tier, burst: tier.burst - 1 }, algorithm), peek: (id) => store.peek(id) }),
   },
   {
+    name: 'burst-plus-five',
+    breaks: ['RL-3', 'RL-11'],
+    description: 'the token bucket holds b + 5, so a minute admits m + b + 5 (an off-by-some capacity)',
+    limiter: (store) => ({ take: (id, now, tier, algorithm) => store.take(id, now, { ...tier, burst: tier.burst + 5 }, algorithm), peek: (id) => store.peek(id) }),
+  },
+  {
+    name: 'too-many-as-forbidden',
+    breaks: ['RL-5'],
+    description: 'over the limit the answer is 403 (as some gateways send), not 429',
+    after: (answer) => (answer.status === 429 && answer.body !== undefined ? { ...answer, status: 403, body: answer.body.replace('"status":429', '"status":403').replace('"title":"Too Many Requests"', '"title":"Forbidden"') } : answer),
+  },
+  {
     name: 'limits-per-ip',
     breaks: ['RL-6'],
     description: 'one limit for every key of a tier from the same client, as a per-IP limiter behaves',

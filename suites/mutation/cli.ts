@@ -8,7 +8,7 @@ import { buildRunReport } from '../report/run-report.js';
 import { writeReports } from '../report/write-reports.js';
 import { mutationRun, scoreLine } from './mutation-score.js';
 
-const USAGE = `Usage: npm run mutation -- [--quick] [--only NAME[,NAME]] [--report-dir DIR]
+const USAGE = `Usage: npm run mutation -- [--quick] [--only NAME[,NAME]] [--time-scale N] [--report-dir DIR]
 
 Runs the conformance suites against the embedded mock with each fault (casebender mock
 --list-faults) and prints the mutation score: faults detected under the requirement(s) they
@@ -16,12 +16,13 @@ break, misattributions (other requirements blamed) and false failures (the clean
 
   --quick           the rate-limit load only for faults that break RL/HDR (default: every fault)
   --only LIST       only these faults
+  --time-scale N    target seconds a real second for the load (default 30; npm test uses 60)
   --report-dir DIR  where the report goes: DIR/<run>/ and DIR/latest (default reports/mutation)`;
 
 export async function runMutationCommand(argv: readonly string[]): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ args: [...argv], strict: true, allowPositionals: false, options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, 'report-dir': { type: 'string', default: 'reports/mutation' }, help: { type: 'boolean', short: 'h', default: false } } }));
+    ({ values } = parseArgs({ args: [...argv], strict: true, allowPositionals: false, options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, 'time-scale': { type: 'string', default: '30' }, 'report-dir': { type: 'string', default: 'reports/mutation' }, help: { type: 'boolean', short: 'h', default: false } } }));
   } catch (error) {
     console.error(`mutation: ${(error as Error).message.split('\n')[0]}`);
     return 2;
@@ -29,6 +30,11 @@ export async function runMutationCommand(argv: readonly string[]): Promise<numbe
   if (values.help) {
     console.log(USAGE);
     return 0;
+  }
+  const timeScale = Number(values['time-scale']);
+  if (!(timeScale > 0) || !Number.isFinite(timeScale)) {
+    console.error(`mutation: --time-scale must be a positive number; got "${values['time-scale']}"`);
+    return 2;
   }
   const only = values.only?.split(',').map((s) => s.trim()).filter((s) => s !== '');
   const unknown = (only ?? []).filter((n) => !FAULTS.some((f) => f.name === n));
@@ -40,6 +46,7 @@ export async function runMutationCommand(argv: readonly string[]): Promise<numbe
   console.log(`mutation: ${only?.length ?? FAULTS.length} faults, ${values.quick ? 'quick (the load only for rate-limit faults)' : 'full (every area for every fault)'}`);
   const { report, clean } = await mutationRun({
     full: !values.quick,
+    timeScale,
     ...(only !== undefined ? { only } : {}),
     onFault: (r) => {
       const mark = r.detected && r.misattributed.length === 0 ? 'ok  ' : 'FAIL';

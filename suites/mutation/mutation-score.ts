@@ -18,10 +18,10 @@ export function judgeFault(fault: Pick<Fault, 'name' | 'breaks' | 'description'>
 }
 
 /** Both runs' blame together. */
-export async function blameFor(faults: readonly string[], runs: FaultResult['runs']): Promise<Blame> {
+export async function blameFor(faults: readonly string[], runs: FaultResult['runs'], timeScale?: number): Promise<Blame> {
   const parts: Blame[] = [];
   if (runs.includes('functional')) parts.push(await functionalRun(faults));
-  if (runs.includes('limits')) parts.push(await limitsRun(faults));
+  if (runs.includes('limits')) parts.push(await limitsRun(faults, timeScale));
   return {
     blamed: [...new Set(parts.flatMap((p) => p.blamed))].sort(),
     lines: parts.flatMap((p) => p.lines),
@@ -39,15 +39,15 @@ export interface MutationRun {
 }
 
 /** Runs the clean mock and every fault named (all by default); `onFault` reports progress. */
-export async function mutationRun(options: { full: boolean; only?: readonly string[]; onFault?: (r: FaultResult) => void }): Promise<MutationRun> {
+export async function mutationRun(options: { full: boolean; only?: readonly string[]; timeScale?: number; onFault?: (r: FaultResult) => void }): Promise<MutationRun> {
   const started = performance.now();
   const faults = options.only === undefined || options.only.length === 0 ? FAULTS : FAULTS.filter((f) => options.only!.includes(f.name));
   const cleanRuns: FaultResult['runs'] = options.full || faults.some((f) => needsLimitsRun(f, false)) ? ['functional', 'limits'] : ['functional'];
-  const clean = await blameFor([], cleanRuns);
+  const clean = await blameFor([], cleanRuns, options.timeScale);
   const faultResults: FaultResult[] = [];
   for (const fault of faults) {
     const runs: FaultResult['runs'] = needsLimitsRun(fault, options.full) ? ['functional', 'limits'] : ['functional'];
-    const blame = await blameFor([fault.name], runs);
+    const blame = await blameFor([fault.name], runs, options.timeScale);
     const result: FaultResult = { ...judgeFault(fault, blame.blamed, runs), seconds: Math.round(blame.ms / 100) / 10 };
     if (!result.detected || result.misattributed.length > 0) result.evidence = blame.lines;
     faultResults.push(result);
