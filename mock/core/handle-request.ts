@@ -57,6 +57,7 @@ export function createRequestHandler(context: Context): RequestHandler {
   const route = createRouter(model.operations);
   // Resolved once: the clean mock calls the core's own functions, with no per-request choice.
   const rules: Rules = context.rules === undefined ? CORE_RULES : { ...CORE_RULES, ...context.rules };
+  const { missingScopes: scopesMissing, entityClearanceFailure: entityFailure, markingClearanceFailure: markingFailure } = rules;
   const deprecationHeaders: Record<string, string> = { Deprecation: policy.legacy.deprecation, Link: policy.legacy.link };
   if (policy.legacy.sunset !== null) deprecationHeaders['Sunset'] = policy.legacy.sunset;
 
@@ -96,7 +97,7 @@ export function createRequestHandler(context: Context): RequestHandler {
     }
 
     // 3. Scope (SCOPE-1..5): before existence and validation.
-    const missing = rules.missingScopes(key.scopes, match.operation.scopes, policy);
+    const missing = scopesMissing(key.scopes, match.operation.scopes, policy);
     if (missing.length > 0) return withHeaders(failureAnswer(insufficientScope(missing, policy.realm, identity.value.method === 'bearer')), extra);
 
     // 4. TLP/PAP clearance of the entity addressed (TLP-1, TLP-2).
@@ -105,7 +106,7 @@ export function createRequestHandler(context: Context): RequestHandler {
       if (ENTITY_COLLECTIONS.has(match.collection)) {
         const entity = await stores.entities.get(match.collection as Collection, match.id);
         if (entity !== undefined && entity.deleted !== true) {
-          const failure = rules.entityClearanceFailure(key, entity);
+          const failure = entityFailure(key, entity);
           if (failure !== undefined) return withHeaders(failureAnswer(failure), extra);
           target = { kind: 'entity', entity };
         }
@@ -123,7 +124,7 @@ export function createRequestHandler(context: Context): RequestHandler {
       if (!parsed.ok) return withHeaders(failureAnswer(parsed.error), extra);
       body = parsed.value;
       const marks = markingsOf(body);
-      const failure = marks === undefined ? undefined : rules.markingClearanceFailure(key, marks);
+      const failure = marks === undefined ? undefined : markingFailure(key, marks);
       if (failure !== undefined) return withHeaders(failureAnswer(failure), extra);
       const errors = validate(body);
       if (errors.length > 0) {

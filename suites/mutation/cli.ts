@@ -51,7 +51,8 @@ export async function runMutationCommand(argv: readonly string[]): Promise<numbe
     onFault: (r) => {
       const mark = r.detected && r.misattributed.length === 0 ? 'ok  ' : 'FAIL';
       console.log(`${mark} ${r.name.padEnd(40)} breaks ${r.breaks.join(', ').padEnd(16)} blamed ${(r.blamed.join(', ') || '-').padEnd(16)} ${r.seconds} s`);
-      if (mark === 'FAIL') for (const line of r.evidence ?? []) console.log(`       ${line.split('\n')[0]}`);
+      if (r.unstable !== undefined) console.log(`     unstable: a first run judged ${r.unstable.join(', ')} otherwise; the second run above agrees with the fault`);
+      if (mark === 'FAIL' || r.unstable !== undefined) for (const line of r.evidence ?? []) console.log(`       ${line.split('\n')[0]}`);
     },
   });
   for (const line of clean.lines) console.log(`clean mock: ${line.split('\n')[0]}`);

@@ -32,16 +32,17 @@ describe('the score', () => {
     faults: 2,
     detected: 1,
     misattributions: 1,
+    unstable: 1,
     falseFailures: ['RL-2'],
     seconds: 12,
     faultResults: [
-      { ...judgeFault(fault, ['ERR-4', 'SCOPE-5'], ['functional', 'limits']), seconds: 3 },
+      { ...judgeFault(fault, ['ERR-4', 'SCOPE-5'], ['functional', 'limits']), seconds: 3, unstable: ['RL-2'] },
       { ...judgeFault({ name: 'x', breaks: ['KEY-3'], description: 'd' }, ['KEY-3', 'KEY-5'], ['functional', 'limits']), evidence: ['WARN KEY-5 ...'] },
     ],
   };
 
   it('prints detected / total, misattributions and false failures in one line', () => {
-    expect(scoreLine(report)).toBe('mutation score: 1/2 faults detected (50%), 1 misattribution, 1 false failure (RL-2) [full]');
+    expect(scoreLine(report)).toBe('mutation score: 1/2 faults detected (50%), 1 misattribution, 1 false failure (RL-2) [full]; judged differently by a second run: 1 fault');
   });
 
   it('fits the mutation section of the report schema', () => {

@@ -43,13 +43,30 @@ export async function mutationRun(options: { full: boolean; only?: readonly stri
   const started = performance.now();
   const faults = options.only === undefined || options.only.length === 0 ? FAULTS : FAULTS.filter((f) => options.only!.includes(f.name));
   const cleanRuns: FaultResult['runs'] = options.full || faults.some((f) => needsLimitsRun(f, false)) ? ['functional', 'limits'] : ['functional'];
-  const clean = await blameFor([], cleanRuns, options.timeScale);
+  let clean = await blameFor([], cleanRuns, options.timeScale);
+  let cleanUnstable: string[] = [];
+  if (clean.blamed.length > 0) {
+    // As for a fault below: a second run tells a timing flake from a false failure, and says so.
+    const first = clean;
+    clean = await blameFor([], cleanRuns, options.timeScale);
+    cleanUnstable = first.blamed.filter((id) => !clean.blamed.includes(id));
+    clean = { ...clean, lines: [...first.lines.map((l) => `(first run) ${l}`), ...clean.lines] };
+  }
   const faultResults: FaultResult[] = [];
   for (const fault of faults) {
     const runs: FaultResult['runs'] = needsLimitsRun(fault, options.full) ? ['functional', 'limits'] : ['functional'];
-    const blame = await blameFor([fault.name], runs, options.timeScale);
-    const result: FaultResult = { ...judgeFault(fault, blame.blamed, runs), seconds: Math.round(blame.ms / 100) / 10 };
-    if (!result.detected || result.misattributed.length > 0) result.evidence = blame.lines;
+    let blame = await blameFor([fault.name], runs, options.timeScale);
+    let result: FaultResult = { ...judgeFault(fault, blame.blamed, runs), seconds: Math.round(blame.ms / 100) / 10 };
+    if (!result.detected || result.misattributed.length > 0) {
+      // Timing-judged checks can miss or blame on a loaded machine: the same run once more tells a
+      // flake from a wrong judgement. A verdict the two runs disagree on is kept, as `unstable`.
+      const first = result;
+      blame = await blameFor([fault.name], runs, options.timeScale);
+      result = { ...judgeFault(fault, blame.blamed, runs), seconds: Math.round(blame.ms / 100) / 10 };
+      const unstable = [...new Set([...first.missed, ...first.misattributed])].filter((id) => !result.missed.includes(id) && !result.misattributed.includes(id));
+      if (unstable.length > 0) result.unstable = unstable;
+      result.evidence = [...first.evidence ?? [], ...blame.lines];
+    }
     faultResults.push(result);
     options.onFault?.(result);
   }
@@ -60,7 +77,9 @@ export async function mutationRun(options: { full: boolean; only?: readonly stri
       faults: faultResults.length,
       detected: faultResults.filter((r) => r.detected).length,
       misattributions: faultResults.reduce((n, r) => n + r.misattributed.length, 0),
+      unstable: faultResults.filter((r) => r.unstable !== undefined).length,
       falseFailures: clean.blamed,
+      ...(cleanUnstable.length > 0 ? { cleanUnstable } : {}),
       seconds: Math.round((performance.now() - started) / 1000),
       faultResults,
     },
@@ -70,5 +89,10 @@ export async function mutationRun(options: { full: boolean; only?: readonly stri
 /** The score in one line, e.g. "36/36 faults detected (100%), 0 misattributions, 0 false failures". */
 export function scoreLine(report: MutationReport): string {
   const pct = report.faults === 0 ? 100 : Math.floor((report.detected / report.faults) * 1000) / 10;
-  return `mutation score: ${report.detected}/${report.faults} faults detected (${pct}%), ${report.misattributions} misattribution${report.misattributions === 1 ? '' : 's'}, ${report.falseFailures.length} false failure${report.falseFailures.length === 1 ? '' : 's'}${report.falseFailures.length > 0 ? ` (${report.falseFailures.join(', ')})` : ''} [${report.scope}]`;
+  const flaky = [
+    ...(report.unstable !== undefined && report.unstable > 0 ? [`${report.unstable} fault${report.unstable === 1 ? '' : 's'}`] : []),
+    ...(report.cleanUnstable !== undefined ? [`the clean mock (${report.cleanUnstable.join(', ')})`] : []),
+  ];
+  const unstable = flaky.length > 0 ? `; judged differently by a second run: ${flaky.join(', ')}` : '';
+  return `mutation score: ${report.detected}/${report.faults} faults detected (${pct}%), ${report.misattributions} misattribution${report.misattributions === 1 ? '' : 's'}, ${report.falseFailures.length} false failure${report.falseFailures.length === 1 ? '' : 's'}${report.falseFailures.length > 0 ? ` (${report.falseFailures.join(', ')})` : ''} [${report.scope}]${unstable}`;
 }

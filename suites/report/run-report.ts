@@ -64,9 +64,13 @@ export interface MutationReport {
   faults: number;
   detected: number;
   misattributions: number;
+  /** Faults whose first run missed or misattributed and whose second run did not (timing on a busy machine). */
+  unstable?: number;
   falseFailures: string[];
+  /** Requirements a first run of the clean mock blamed and a second did not. */
+  cleanUnstable?: string[];
   seconds?: number;
-  faultResults: { name: string; description?: string; breaks: string[]; blamed: string[]; detected: boolean; missed: string[]; misattributed: string[]; runs: ('functional' | 'limits')[]; seconds?: number; evidence?: string[] }[];
+  faultResults: { name: string; description?: string; breaks: string[]; blamed: string[]; detected: boolean; missed: string[]; misattributed: string[]; unstable?: string[]; runs: ('functional' | 'limits')[]; seconds?: number; evidence?: string[] }[];
 }
 
 /** A `curl` line that sends the same request (keys appear redacted: put yours in their place). */
