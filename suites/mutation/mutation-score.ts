@@ -61,11 +61,12 @@ export async function mutationRun(options: { full: boolean; only?: readonly stri
       // Timing-judged checks can miss or blame on a loaded machine: the same run once more tells a
       // flake from a wrong judgement. A verdict the two runs disagree on is kept, as `unstable`.
       const first = result;
+      const firstLines = blame.lines.map((l) => `(first run) ${l}`);
       blame = await blameFor([fault.name], runs, options.timeScale);
       result = { ...judgeFault(fault, blame.blamed, runs), seconds: Math.round(blame.ms / 100) / 10 };
       const unstable = [...new Set([...first.missed, ...first.misattributed])].filter((id) => !result.missed.includes(id) && !result.misattributed.includes(id));
       if (unstable.length > 0) result.unstable = unstable;
-      result.evidence = [...first.evidence ?? [], ...blame.lines];
+      result.evidence = [...firstLines, ...blame.lines];
     }
     faultResults.push(result);
     options.onFault?.(result);
