@@ -61,7 +61,15 @@ export interface MockApp {
   readonly seededKeys: readonly SeededKey[];
   /** undefined when the control API is off. */
   readonly controlToken: string | undefined;
+  /**
+   * The API handler. `setFaults` swaps it whole, so the clean handler runs with no check of
+   * whether a fault is set.
+   */
   readonly handleApi: RequestHandler;
+  /** The faults applied now (mock/faults), in the order given. */
+  readonly faults: readonly string[];
+  /** Applies these faults instead of the current ones ([] for the clean mock); throws Error on an unknown name. */
+  setFaults(names: readonly string[]): void;
   /** Control API requests (path relative to /__mock); undefined when it is off. */
   readonly handleControl: ((request: RequestFacts, relative: string) => Promise<Answer>) | undefined;
   reset(): Promise<void>;
@@ -73,7 +81,7 @@ export interface MockApp {
 }
 
 /** The API handler with the faults applied around it; the plain handler when there are none. */
-function withFaults(faults: readonly Fault[], stores: Stores, clock: Clock, build: (stores: Stores, rules?: Partial<Rules>) => RequestHandler): RequestHandler {
+function withFaults(faults: readonly Fault[], stores: Stores, clock: Clock, model: Model, build: (stores: Stores, rules?: Partial<Rules>) => RequestHandler): RequestHandler {
   if (faults.length === 0) return build(stores);
   let keys = stores.keys;
   let limiter = stores.limiter;
@@ -82,11 +90,15 @@ function withFaults(faults: readonly Fault[], stores: Stores, clock: Clock, buil
     if (f.limiter !== undefined) limiter = f.limiter(limiter);
   }
   const rules = Object.assign({}, ...faults.map((f) => f.rules ?? {})) as Partial<Rules>;
-  const handler = build({ ...stores, keys, limiter }, rules);
+  let handler = build({ ...stores, keys, limiter }, rules);
+  // The first fault listed is the outermost: its `before` sees the request first.
+  const handlerWith = (change: (s: Stores) => Stores) => build(change({ ...stores, keys, limiter }), rules);
+  for (const f of [...faults].reverse()) if (f.wrap !== undefined) handler = f.wrap(handler, { stores, now: clock.now, model, handlerWith });
+  const inner = handler;
   return async (facts) => {
     let request = facts;
     for (const f of faults) if (f.before !== undefined) request = await f.before(request, stores, clock.now());
-    let answer = await handler(request);
+    let answer = await inner(request);
     for (const f of faults) if (f.after !== undefined) answer = f.after(answer, request);
     return answer;
   };
@@ -159,19 +171,30 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
     saver.flush();
   }
   const controlToken = options.control === false ? undefined : (options.controlToken ?? randomToken(24));
-  const handler = withFaults(resolveFaults(options.faults ?? []), stores, clock, (apiStores, rules) =>
-    createRequestHandler({ model, validators: referenceValidators(), stores: apiStores, now: clock.now, ...(rules !== undefined ? { rules } : {}) }),
-  );
-  // Only a store given from outside can be remote; the default memory store's path stays as it was.
-  const handleApi = options.stores === undefined ? handler : answeringStoreErrors(handler);
-  const app: MockApp = {
+  const apiStores = stores;
+  const apiClock = clock;
+  const build = (names: readonly string[]): RequestHandler => {
+    const handler = withFaults(resolveFaults(names), apiStores, apiClock, model, (faultyStores, rules) =>
+      createRequestHandler({ model, validators: referenceValidators(), stores: faultyStores, now: apiClock.now, ...(rules !== undefined ? { rules } : {}) }),
+    );
+    // Only a store given from outside can be remote; the default memory store's path stays as it was.
+    return options.stores === undefined ? handler : answeringStoreErrors(handler);
+  };
+  const app: Mutable<MockApp> = {
     model,
     clock,
     stores,
     seed,
     seededKeys,
     controlToken,
-    handleApi,
+    handleApi: build(options.faults ?? []),
+    faults: [...(options.faults ?? [])],
+    setFaults(names) {
+      // Built first, then swapped in one assignment: a request sees the old handler or the new one.
+      const handler = build(names);
+      app.handleApi = handler;
+      app.faults = [...names];
+    },
     handleControl: undefined,
     reset: () => applySeed(stores, seed, seededKeys),
     profile: (baseUrl, controlUrl) =>
@@ -179,7 +202,8 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
     restored: saved !== undefined,
     flush: () => saver?.flush(),
   };
-  return controlToken === undefined ? app : { ...app, handleControl: answeringStoreErrors(createControlHandler(app, controlToken)) };
+  if (controlToken !== undefined) app.handleControl = answeringStoreErrors(createControlHandler(app, controlToken));
+  return app;
 }
 
 /** The same clock, calling `changed` whenever it is set or advanced. */
@@ -198,3 +222,5 @@ function observeClock(clock: Clock, changed: () => void): Clock {
     },
   };
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };

@@ -40,7 +40,8 @@ Options:
   --control-token T      use this control token instead of a random one
   --headers-timeout MS   a request head not complete in MS gets 408 (default 10000)
   --request-timeout MS   a request, body included, not complete in MS gets 408 (default 30000)
-  --fault NAME[,NAME]    break the mock on purpose, to test a suite (names: casebender mock --list-faults)
+  --fault NAME[,NAME]    break the mock on purpose, to test a suite (names: casebender mock --list-faults);
+                         PUT /__mock/faults {"faults": [...]} switches them while it runs
   --list-faults          list the faults and the requirement each breaks
   --quiet                print only the listening line
   -h, --help             show this help
@@ -309,7 +310,9 @@ export async function runMockCommand(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (options.listFaults) {
-    for (const f of FAULTS) console.log(`${f.name.padEnd(30)} ${f.breaks.join(', ').padEnd(8)} ${f.description}`);
+    const width = Math.max(...FAULTS.map((f) => f.name.length));
+    const ids = Math.max(...FAULTS.map((f) => f.breaks.join(', ').length));
+    for (const f of FAULTS) console.log(`${f.name.padEnd(width)}  ${f.breaks.join(', ').padEnd(ids)}  ${f.description}`);
     return 0;
   }
   const workerEnv = process.env[WORKER_ENV];

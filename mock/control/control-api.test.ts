@@ -168,6 +168,48 @@ describe('control API on a real clock', () => {
     });
   });
 
+  describe('faults (mock/faults)', () => {
+    afterEach(() => mock.app.setFaults([]));
+
+    it('GET /__mock/faults lists none set, and every known fault with what it breaks', async () => {
+      const reply = await mock.control('GET', '/faults');
+      const body = reply.json<{ faults: string[]; known: { name: string; breaks: string[] }[] }>();
+      expect(reply.status).toBe(200);
+      expect(body.faults).toEqual([]);
+      expect(body.known.find((f) => f.name === 'accept-revoked')?.breaks).toEqual(['KEY-3']);
+    });
+
+    it('PUT /__mock/faults switches a fault on and off while the mock runs (KEY-3 broken, then kept)', async () => {
+      const target = mock.keyOf('read-write');
+      await mock.control('POST', `/keys/${target.id}/revoke`);
+      const on = await mock.control('PUT', '/faults', { faults: ['accept-revoked'] });
+      expect({ status: on.status, faults: on.json<{ faults: string[] }>().faults }).toEqual({ status: 200, faults: ['accept-revoked'] });
+      expect((await api('/alerts', bearer(target.key!))).status).toBe(200);
+      expect((await mock.control('PUT', '/faults', { faults: [] })).status).toBe(200);
+      expectProblem(await api('/alerts', bearer(target.key!)), 401, 'revoked_key');
+    });
+
+    it('answers 400 to an unknown fault and keeps the faults set', async () => {
+      await mock.control('PUT', '/faults', { faults: ['no-deprecation-header'] });
+      const reply = await mock.control('PUT', '/faults', { faults: ['no-such-fault'] });
+      expectProblem(reply, 400, 'invalid_control_request');
+      expect(reply.text).toContain('no-such-fault');
+      expect(mock.app.faults).toEqual(['no-deprecation-header']);
+    });
+
+    it('answers 400 when faults is not an array of names', async () => {
+      expectProblem(await mock.control('PUT', '/faults', { faults: 'accept-revoked' }), 400, 'invalid_control_request');
+    });
+
+    it('runs the clean handler itself when no fault is set: no wrapper on the hot path', async () => {
+      const clean = mock.app.handleApi;
+      mock.app.setFaults(['accept-revoked']);
+      expect(mock.app.handleApi).not.toBe(clean);
+      mock.app.setFaults([]);
+      expect(mock.app.handleApi.name).toBe('handleRequest');
+    });
+  });
+
   describe('POST /__mock/reset', () => {
     it('restores a revoked seeded key', async () => {
       const target = mock.keyOf('read-write');

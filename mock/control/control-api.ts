@@ -1,5 +1,5 @@
 // The mock's control API under /__mock/ (not part of CaseBender): mint, revoke, suspend and
-// reinstate keys, read and move the clock, reset to the seed. Guarded by its own token.
+// reinstate keys, read and move the clock, reset to the seed, switch faults. Guarded by its own token.
 import { digestsEqual, hashSecret, randomToken } from '../core/key-material.js';
 import { emptyAnswer, failureAnswer, jsonAnswer, type Answer } from '../core/answer.js';
 import type { RequestFacts } from '../core/handle-request.js';
@@ -7,6 +7,7 @@ import { mintKey } from '../core/mint-key.js';
 import { keyView, materialView } from '../core/resources.js';
 import type { KeyRecord } from '../core/types.js';
 import type { MockApp } from '../app.js';
+import { FAULTS } from '../faults/faults.js';
 
 export const CONTROL_PREFIX = '/__mock';
 export const CONTROL_TOKEN_HEADER = 'x-mock-token';
@@ -51,11 +52,27 @@ const ROUTES: Record<string, Handler> = {
     app.clock.advance(ms);
     return clockAnswer(app);
   },
+  // Fault injection (mock/faults): which deliberately broken variant answers the API.
+  'GET /faults': (app) => faultsAnswer(app),
+  'PUT /faults': (app, body) => {
+    const names = body['faults'];
+    if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) return bad('faults must be an array of fault names ([] for the clean mock); GET /__mock/faults lists them.');
+    try {
+      app.setFaults(names as string[]);
+    } catch (error) {
+      return bad(`${(error as Error).message}.`);
+    }
+    return faultsAnswer(app);
+  },
   'POST /reset': async (app) => {
     await app.reset();
     return emptyAnswer(204);
   },
 };
+
+function faultsAnswer(app: MockApp): Answer {
+  return jsonAnswer(200, { faults: app.faults, known: FAULTS.map((f) => ({ name: f.name, breaks: f.breaks, description: f.description })) });
+}
 
 function clockAnswer(app: MockApp): Answer {
   const now = app.clock.now();

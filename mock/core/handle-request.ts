@@ -42,7 +42,12 @@ export interface Context {
 /** The core rules a fault may replace. */
 export interface Rules {
   readonly visibleTo: typeof visibleTo;
+  readonly missingScopes: typeof missingScopes;
+  readonly markingClearanceFailure: typeof markingClearanceFailure;
+  readonly entityClearanceFailure: typeof entityClearanceFailure;
 }
+
+const CORE_RULES: Rules = { visibleTo, missingScopes, markingClearanceFailure, entityClearanceFailure };
 
 /** Answers synchronously when the stores do (memory), with a promise when they do not (Redis). */
 export type RequestHandler = (request: RequestFacts) => MaybePromise<Answer>;
@@ -70,6 +75,9 @@ export function createRequestHandler(context: Context): RequestHandler {
   const { model, stores, validators } = context;
   const { policy } = model;
   const route = createRouter(model.operations);
+  // Resolved once: the clean mock calls the core's own functions, with no per-request choice.
+  const rules: Rules = context.rules === undefined ? CORE_RULES : { ...CORE_RULES, ...context.rules };
+  const { missingScopes: scopesMissing, entityClearanceFailure: entityFailure, markingClearanceFailure: markingFailure } = rules;
   const deprecationHeaders: Record<string, string> = { Deprecation: policy.legacy.deprecation, Link: policy.legacy.link };
   if (policy.legacy.sunset !== null) deprecationHeaders['Sunset'] = policy.legacy.sunset;
 
@@ -117,7 +125,7 @@ export function createRequestHandler(context: Context): RequestHandler {
     }
 
     // 3. Scope (SCOPE-1..5): before existence and validation.
-    const missing = missingScopes(key.scopes, match.operation.scopes, policy);
+    const missing = scopesMissing(key.scopes, match.operation.scopes, policy);
     if (missing.length > 0) return withHeaders(failureAnswer(insufficientScope(missing, policy.realm, identity.value.method === 'bearer')), extra);
 
     // 4. TLP/PAP clearance of the entity addressed (TLP-1, TLP-2).
@@ -127,7 +135,7 @@ export function createRequestHandler(context: Context): RequestHandler {
         const got = stores.entities.get(match.collection as Collection, match.id);
         const entity = isPending(got) ? ((yield got) as Entity | undefined) : got;
         if (entity !== undefined && entity.deleted !== true) {
-          const failure = entityClearanceFailure(key, entity);
+          const failure = entityFailure(key, entity);
           if (failure !== undefined) return withHeaders(failureAnswer(failure), extra);
           target = { kind: 'entity', entity };
         }
@@ -146,7 +154,7 @@ export function createRequestHandler(context: Context): RequestHandler {
       if (!parsed.ok) return withHeaders(failureAnswer(parsed.error), extra);
       body = parsed.value;
       const marks = markingsOf(body);
-      const failure = marks === undefined ? undefined : markingClearanceFailure(key, marks);
+      const failure = marks === undefined ? undefined : markingFailure(key, marks);
       if (failure !== undefined) return withHeaders(failureAnswer(failure), extra);
       const errors = validate(body);
       if (errors.length > 0) {

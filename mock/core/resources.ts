@@ -121,7 +121,8 @@ async function list(action: Action, collection: Collection): Promise<Answer> {
   const paging = pagination(action.query);
   if ('status' in paging) return paging;
   const all = await action.context.stores.entities.all(collection);
-  const visible = all.filter((e) => e.deleted !== true && (action.context.rules?.visibleTo ?? visibleTo)(action.key, e));
+  const sees = action.context.rules?.visibleTo ?? visibleTo;
+  const visible = all.filter((e) => e.deleted !== true && sees(action.key, e));
   return pagedAnswer(visible, paging.page, paging.limit);
 }
 

@@ -14,8 +14,18 @@ export interface CredentialPart {
   readonly headers: readonly Header[];
 }
 
-const caseOf = (name: string) =>
-  fc.constantFrom(name, name.toLowerCase(), name.toUpperCase(), name.split('').map((c, i) => (i % 2 ? c.toUpperCase() : c.toLowerCase())).join(''));
+/**
+ * What a property varies besides the credential: header-name case (CRED-4), the Bearer scheme's
+ * case (CRED-5). Everything else keeps the spelling of the docs, so that a failure names the
+ * requirement whose dimension the property varies.
+ */
+export interface Vary {
+  readonly names?: boolean;
+  readonly scheme?: boolean;
+}
+
+const caseOf = (name: string, vary: boolean) =>
+  vary ? fc.constantFrom(name, name.toLowerCase(), name.toUpperCase(), name.split('').map((c, i) => (i % 2 ? c.toUpperCase() : c.toLowerCase())).join('')) : fc.constant(name);
 const padded = (value: string) => fc.constantFrom(value, ` ${value}`, `${value} `, `  ${value}\t`);
 
 /**
@@ -41,11 +51,11 @@ export function variantsFor(profile: ResolvedProfile, method: CredentialPart['me
 }
 
 /** One credential presented by one method. */
-export function credentialPart(profile: ResolvedProfile, method: CredentialPart['method'], variants: readonly Variant[]): fc.Arbitrary<CredentialPart> {
+export function credentialPart(profile: ResolvedProfile, method: CredentialPart['method'], variants: readonly Variant[], vary: Vary = {}): fc.Arbitrary<CredentialPart> {
   return fc.constantFrom(...variants).chain((variant) => {
     if (method === 'legacy') {
       const pairs = keysOf(profile, isLegacy, variant === 'unknown' || variant === 'mangled' || variant === 'empty' ? 'valid' : variant);
-      return fc.tuple(fc.constantFrom(...pairs), caseOf('x-api-key'), caseOf('x-api-secret')).map(([pair, kn, sn]): CredentialPart => {
+      return fc.tuple(fc.constantFrom(...pairs), caseOf('x-api-key', vary.names === true), caseOf('x-api-secret', vary.names === true)).map(([pair, kn, sn]): CredentialPart => {
         const secret = variant === 'mangled' ? mangle(pair.secret, 'flip-middle') : variant === 'empty' ? '' : pair.secret;
         const access = variant === 'unknown' ? 'cbak_' + 'u'.repeat(20) : pair.accessKey;
         return { method, variant, headers: [[kn, access], [sn, secret]] };
@@ -55,22 +65,22 @@ export function credentialPart(profile: ResolvedProfile, method: CredentialPart[
     return fc.tuple(fc.constantFrom(...keys), fc.constantFrom(...(['flip-first', 'flip-middle', 'flip-last', 'truncate', 'extend', 'prefix'] as const))).chain(([key, how]) => {
       const value = variant === 'unknown' ? unknownModernKey() : variant === 'mangled' ? mangle(key.key, how) : variant === 'empty' ? '' : key.key;
       if (method === 'bearer') {
-        return fc.tuple(caseOf('Authorization'), fc.constantFrom('Bearer', 'bearer', 'BEARER'), padded(value)).map(
+        return fc.tuple(caseOf('Authorization', vary.names === true), vary.scheme === true ? fc.constantFrom('Bearer', 'bearer', 'BEARER', 'bEaReR') : fc.constant('Bearer'), padded(value)).map(
           ([name, scheme, v]): CredentialPart => ({ method, variant, headers: [[name, `${scheme} ${v}`.trimEnd()]] }),
         );
       }
-      return fc.tuple(caseOf('X-Api-Key'), padded(value)).map(([name, v]): CredentialPart => ({ method, variant, headers: [[name, v]] }));
+      return fc.tuple(caseOf('X-Api-Key', vary.names === true), padded(value)).map(([name, v]): CredentialPart => ({ method, variant, headers: [[name, v]] }));
     });
   });
 }
 
 /** A request's credentials: one to three methods, each with its own key and variant. */
-export function credentialSet(profile: ResolvedProfile, options: { variants?: (method: CredentialPart['method']) => readonly Variant[]; min?: number } = {}): fc.Arbitrary<CredentialPart[]> {
+export function credentialSet(profile: ResolvedProfile, options: { variants?: (method: CredentialPart['method']) => readonly Variant[]; min?: number; vary?: Vary } = {}): fc.Arbitrary<CredentialPart[]> {
   const methods = (['bearer', 'x-api-key', 'legacy'] as const).filter((m) => (options.variants?.(m) ?? variantsFor(profile, m)).length > 0);
   if (methods.length === 0) return fc.constant([]);
   return fc
     .subarray([...methods], { minLength: Math.min(options.min ?? 1, methods.length) })
-    .chain((chosen) => fc.tuple(...chosen.map((m) => credentialPart(profile, m, options.variants?.(m) ?? variantsFor(profile, m)))))
+    .chain((chosen) => fc.tuple(...chosen.map((m) => credentialPart(profile, m, options.variants?.(m) ?? variantsFor(profile, m), options.vary))))
     .map((parts) => {
       // X-Api-Key and the legacy pair share the x-api-key field: together, the legacy pair
       // contributes only its secret (PREC-3), never a second x-api-key line (that is PREC-4).

@@ -5,22 +5,32 @@ import { accepted, acceptedRead, allAnswer, probe, READ_PATHS } from '../harness
 import { activeKeys, credentialHeaders, mangle, type Header, type ModernKey } from '../harness/keyring.js';
 import type { ResolvedKey } from '../harness/load-profile.js';
 
-/** Two active keys and a read that one may make and the other may not (by the oracle). */
+/**
+ * Two active keys and a read that one may make and the other may not, by the oracle and by the
+ * target itself, each key alone: what a key may do is SCOPE's to judge, which key decides is PREC's.
+ */
 async function discerningPair(ctx: CheckContext, kinds: ['modern' | 'legacy', 'modern' | 'legacy']) {
+  const target = new Map<string, number>();
+  const alone = async (key: ResolvedKey, path: string) => {
+    const id = `${key.name} ${path}`;
+    if (!target.has(id)) target.set(id, (await ctx.send(probe('GET', path, credentialHeaders(key)))).status);
+    return target.get(id)!;
+  };
   for (const path of READ_PATHS) {
     for (const a of activeKeys(ctx.profile, kinds[0])) {
       if ((await ctx.oracle.expect(probe('GET', path, credentialHeaders(a)))).status !== 200) continue;
       for (const b of activeKeys(ctx.profile, kinds[1])) {
-        if (b === a) continue;
-        if ((await ctx.oracle.expect(probe('GET', path, credentialHeaders(b)))).status === 403) return { allowed: a, refused: b, path };
+        if (b === a || (await ctx.oracle.expect(probe('GET', path, credentialHeaders(b)))).status !== 403) continue;
+        if ((await alone(a, path)) === 200 && (await alone(b, path)) === 403) return { allowed: a, refused: b, path };
       }
     }
   }
   return undefined;
 }
 
-const winnerDecides = async (ctx: CheckContext, path: string, cases: { headers: Header[]; winner: ResolvedKey; expected: number }[]) => {
+const winnerDecides = async (ctx: CheckContext, cases: { headers: Header[]; winner: ResolvedKey; expected: number; path: string }[]) => {
   for (const c of cases) {
+    const { path } = c;
     const exchange = await ctx.send(probe('GET', path, c.headers));
     const ok = c.expected === 200 ? exchange.status >= 200 && exchange.status < 300 : exchange.status === c.expected;
     if (!ok) {
@@ -46,12 +56,12 @@ export const precedenceChecks: Check[] = [
       const ak = (a as ModernKey).key;
       const rk = (r as ModernKey).key;
       const cases = [
-        { headers: [['Authorization', `Bearer ${ak}`], ['X-Api-Key', rk]] as Header[], winner: a, expected: 200 },
-        { headers: [['X-Api-Key', ak], ['Authorization', `Bearer ${rk}`]] as Header[], winner: r, expected: 403 },
+        { headers: [['Authorization', `Bearer ${ak}`], ['X-Api-Key', rk]] as Header[], winner: a, expected: 200, path },
+        { headers: [['X-Api-Key', ak], ['Authorization', `Bearer ${rk}`]] as Header[], winner: r, expected: 403, path },
       ];
       const mixed = await discerningPair(ctx, ['modern', 'legacy']);
-      if (mixed !== undefined) cases.push({ headers: [['X-Api-Key', (mixed.allowed as ModernKey).key], ...credentialHeaders(mixed.refused).slice(1)] as Header[], winner: mixed.allowed, expected: 200 });
-      const verdict = await winnerDecides(ctx, path, cases);
+      if (mixed !== undefined) cases.push({ headers: [['X-Api-Key', (mixed.allowed as ModernKey).key], ...credentialHeaders(mixed.refused).slice(1)] as Header[], winner: mixed.allowed, expected: 200, path: mixed.path });
+      const verdict = await winnerDecides(ctx, cases);
       return verdict.outcome === 'pass' && mixed === undefined ? pass('Bearer over X-Api-Key only: the profile gives no legacy pair that reads less than a modern key') : verdict;
     },
   },
@@ -101,9 +111,11 @@ export const precedenceChecks: Check[] = [
       const key = (read.key as ModernKey).key;
       const probes = [
         probe('GET', read.path, [['Authorization', `Bearer ${key}`], ['Authorization', `Bearer ${key}`]]),
-        probe('GET', read.path, [['Authorization', `Bearer ${key}`], ['authorization', `Bearer ${mangle(key, 'flip-last')}`]]),
         probe('GET', read.path, [['X-Api-Key', key], ['X-Api-Key', key]]),
       ];
+      // The same field in two spellings is a duplicate only to a target that reads both (CRED-4's business).
+      const lower = await ctx.send(probe('GET', read.path, [['authorization', `Bearer ${key}`]]));
+      if (lower.status >= 200 && lower.status < 300) probes.push(probe('GET', read.path, [['Authorization', `Bearer ${key}`], ['authorization', `Bearer ${mangle(key, 'flip-last')}`]]));
       return allAnswer(ctx, probes, 401, 'PREC-4: a duplicated credential header is ambiguous');
     },
   },

@@ -24,10 +24,9 @@ const NOT_JUDGED = Symbol('not judged');
  */
 type Judge = (exchange: Exchange, expected: Expectation, sample: Sample, send: (headers: Header[]) => Promise<Exchange>) => string | undefined | typeof NOT_JUDGED | Promise<string | undefined | typeof NOT_JUDGED>;
 
-const sameStatus: Judge = (e, x) => {
-  const ok = x.status >= 200 && x.status < 300 ? e.status >= 200 && e.status < 300 : e.status === x.status;
-  return ok ? undefined : `expected ${x.status}, got ${e.status}`;
-};
+
+/** Whether the answer is a refusal of the credential (401) exactly when the model's is. */
+const sameAuthentication: Judge = (e, x) => ((e.status === 401) === (x.status === 401) ? undefined : `expected ${x.status === 401 ? '401' : `not 401 (the model answers ${x.status})`}, got ${e.status}`);
 
 /**
  * Runs a property over samples; the first counterexample fast-check shrinks to is the evidence.
@@ -87,13 +86,36 @@ const onlyValid = (ctx: CheckContext) => (m: CredentialPart['method']) => (varia
 export const propertyChecks: Check[] = [
   {
     requirement: 'CRED-4',
-    title: 'property: one valid credential, any header-name and scheme case, any operation, answers as the model says',
-    run: (ctx) => property(ctx, sample(credentialSet(ctx.profile, { variants: onlyValid(ctx) }).map((p) => p.slice(0, 1))), sameStatus, 'CRED-4, CRED-5: names and scheme are case-insensitive'),
+    title: 'property: one valid credential, header names in any case, any operation, is accepted or refused as the model says',
+    run: (ctx) => property(ctx, sample(credentialSet(ctx.profile, { variants: onlyValid(ctx), vary: { names: true } }).map(single)), sameAuthentication, 'CRED-4: header names are case-insensitive'),
+  },
+  {
+    requirement: 'CRED-5',
+    title: 'property: a valid Bearer with the scheme in any case, any operation, is accepted or refused as the model says',
+    run: (ctx) =>
+      property(
+        ctx,
+        sample(credentialSet(ctx.profile, { variants: (m) => (m === 'bearer' ? onlyValid(ctx)(m) : []), vary: { scheme: true } }).map(single)),
+        sameAuthentication,
+        'CRED-5: the auth-scheme is case-insensitive',
+      ),
   },
   {
     requirement: 'PREC-1',
-    title: 'property: several valid credentials; the one with precedence decides',
-    run: (ctx) => property(ctx, sample(credentialSet(ctx.profile, { variants: onlyValid(ctx), min: 2 })), sameStatus, 'PREC-1: Bearer over X-Api-Key over the legacy pair'),
+    title: 'property: several valid credentials are answered as the one with precedence alone',
+    run: (ctx) =>
+      property(
+        ctx,
+        sample(credentialSet(ctx.profile, { variants: onlyValid(ctx), min: 2 })),
+        // Judged against the target's own answer to the winner alone: what that credential may do
+        // is other requirements' business (SCOPE, TLP); which credential decides is this one's.
+        async (e, _x, s, send) => {
+          const alone = await send([...s.parts[0]!.headers]);
+          const same = alone.status >= 200 && alone.status < 300 ? e.status >= 200 && e.status < 300 : e.status === alone.status;
+          return same ? undefined : `the credential with precedence (${s.parts[0]!.method}) alone gets ${alone.status}, with the others beside it ${e.status}`;
+        },
+        'PREC-1: Bearer over X-Api-Key over the legacy pair',
+      ),
   },
   {
     requirement: 'PREC-2',

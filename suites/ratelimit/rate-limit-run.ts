@@ -19,10 +19,12 @@ export async function rateLimitRun(options: { faults?: string[]; algorithm?: Rat
     return {
       blamed: [...new Set(bad.map((r) => r.requirement))].sort(),
       lines: results.map((r) => run.redact(describeResult(r))),
+      results,
+      redact: run.redact,
+      profile: target.profile,
       byId: (id: string) => results.find((r) => r.requirement === id)!,
     };
   } finally {
     await target.stop();
   }
 }
-

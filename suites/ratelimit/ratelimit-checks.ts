@@ -5,7 +5,13 @@ import type { LoadRun, Sample } from './load-driver.js';
 import { observations, type Observations, type TierObservations } from './observations.js';
 import { fingerprint, maxInWindow, MINUTE, perLimiterWindow } from './windows.js';
 
-const ok = (s: Sample) => s.status !== 429;
+/**
+ * A refusal by the limiter, whatever its status: 429, or the 403 or 5xx a deployment may wrongly
+ * answer instead (the load's keys may make its reads). RL-5 judges the status; the other checks
+ * judge the amount admitted, so a wrong status is blamed once, under RL-5.
+ */
+const isRefusal = (s: Sample) => s.status === 429 || s.status === 403 || s.status >= 500;
+const ok = (s: Sample) => !isRefusal(s);
 const describeSample = (run: LoadRun, s: Sample, scale: number) => `${run.label}: answer ${s.status} at ${((s.at * scale) / 1000).toFixed(2)} s (target time)`;
 
 /** Arrival times in target milliseconds of the admitted answers of a run. */
@@ -38,8 +44,9 @@ async function perTier(ctx: CheckContext, judgeTier: TierJudge, note: string): P
   return pass(`${loaded.map((t) => t.tier).join(', ')}${skipped.length > 0 ? `; not loaded: ${skipped.join('; ')}` : ''}`);
 }
 
-const firstRefused = (run: LoadRun) => run.samples.find((s) => s.status === 429);
-const refusals = (run: LoadRun) => run.samples.filter((s) => s.status === 429).length;
+const firstRefused = (run: LoadRun) => run.samples.find(isRefusal);
+const first429 = (run: LoadRun) => run.samples.find((s) => s.status === 429);
+const refusals = (run: LoadRun) => run.samples.filter(isRefusal).length;
 
 /** Every sample of limited keys, with the run it belongs to. */
 function limitedSamples(o: Observations): { run: LoadRun; sample: Sample; perMinute: number }[] {
@@ -51,15 +58,27 @@ function limitedSamples(o: Observations): { run: LoadRun; sample: Sample; perMin
   return out;
 }
 
-function capProblem(run: LoadRun, perMinute: number, burst: number, scale: number, fixed: boolean): string | undefined {
-  const cap = perMinute + burst;
+/** The most admitted in one window of a run: a 60-second window, or each of a fixed window's own minutes. */
+function busiestWindow(run: LoadRun, scale: number, fixed: boolean): number {
+  if (fixed) return Math.max(0, ...perLimiterWindow(run.samples).values());
+  return maxInWindow(admittedTimes(run, scale), MINUTE).count;
+}
+
+/**
+ * Whether a run admitted more than m + b in a window. `baseline` (RL-9, RL-10) is the tier's own
+ * single-URL flood: a run that admits no more than that keeps the requirement judged, and a wrong
+ * allowance itself is RL-3's to blame.
+ */
+function capProblem(run: LoadRun, perMinute: number, burst: number, scale: number, fixed: boolean, baseline?: LoadRun): string | undefined {
+  const allowance = Math.max(perMinute + burst, baseline === undefined ? 0 : busiestWindow(baseline, scale, fixed));
+  const what = allowance === perMinute + burst ? `m + b = ${allowance}` : `the ${allowance} the tier's own flood got (m + b = ${perMinute + burst})`;
   if (fixed) {
-    for (const [reset, count] of perLimiterWindow(run.samples)) if (count > cap) return `${count} admitted in the limiter window ending at ${reset}, more than m + b = ${cap}`;
+    for (const [reset, count] of perLimiterWindow(run.samples)) if (count > allowance) return `${count} admitted in the limiter window ending at ${reset}, more than ${what}`;
     return undefined;
   }
   const most = maxInWindow(admittedTimes(run, scale), MINUTE);
   const tolerance = slack(run, perMinute, scale);
-  return most.count > cap + tolerance ? `${most.count} admitted within 60 s (from ${(most.from / 1000).toFixed(1)} s of the run), more than m + b = ${cap} (+${tolerance} for arrival jitter)` : undefined;
+  return most.count > allowance + tolerance ? `${most.count} admitted within 60 s (from ${(most.from / 1000).toFixed(1)} s of the run), more than ${what} (+${tolerance} for arrival jitter)` : undefined;
 }
 
 export const rateLimitChecks: Check[] = [
@@ -88,7 +107,7 @@ export const rateLimitChecks: Check[] = [
       const verdict = await perTier(ctx, (t) => {
         const fp = fingerprint(t.flood.samples, t.limits, (at) => o.toTarget(t.flood.startedAt + at));
         kind ||= `${fp.kind} (${fp.evidence})`;
-        if (firstRefused(t.flood) === undefined) return `a flood at twice m + b a minute met no 429 in ${t.flood.samples.length} requests`;
+        if (firstRefused(t.flood) === undefined) return `a flood at twice m + b a minute met no refusal in ${t.flood.samples.length} requests`;
         return capProblem(t.flood, t.limits.perMinute, t.limits.burst, o.timeScale, fp.kind === 'fixed-window' || ctx.model.policy.rateLimitAlgorithm === 'fixed-window');
       }, 'RL-3: the minute cap holds');
       return verdict.outcome === 'pass' ? pass(`${verdict.note}; behaves like a ${kind}`) : verdict;
@@ -153,7 +172,7 @@ export const rateLimitChecks: Check[] = [
       if (bad !== undefined) return `${describeSample(t.flood, bad, o.timeScale)} with Retry-After ${JSON.stringify(bad.retryAfter ?? null)}, not delay-seconds`;
       const bad2 = (t.exhaust?.samples ?? []).find((s) => s.status === 429 && (s.retryAfter === undefined || !/^\d+$/.test(s.retryAfter.trim())));
       if (bad2 !== undefined) return `${describeSample(t.exhaust!, bad2, o.timeScale)} with Retry-After ${JSON.stringify(bad2.retryAfter ?? null)}, not delay-seconds`;
-      if (t.retry === undefined || t.retry.retryAfter === undefined) return firstRefused(t.flood) === undefined ? undefined : `no 429 with a Retry-After came in ${t.exhaust?.samples.length ?? 0} requests one at a time`;
+      if (t.retry === undefined || t.retry.retryAfter === undefined) return first429(t.flood) === undefined ? undefined : `no 429 with a Retry-After came in ${t.exhaust?.samples.length ?? 0} requests one at a time`;
       return t.retry.status === 429 ? `a request sent exactly Retry-After (${t.retry.retryAfter} s, target time) after a 429 got 429 again` : undefined;
     }, 'RL-8: Retry-After tells clients when to come back'),
   },
@@ -164,8 +183,9 @@ export const rateLimitChecks: Check[] = [
       const o = await observations(ctx);
       if (o.countsTier === undefined || o.countsOn404 === undefined || o.afterUnauthorized === undefined) return skip('the profile gives no unused keys of a limited tier');
       const { perMinute, burst } = o.countsTier.limits;
-      if (firstRefused(o.countsOn404) === undefined) return violation({ summary: `${o.countsOn404.samples.length} requests answered ${[...new Set(o.countsOn404.samples.map((s) => s.status))].join('/')} at twice m + b a minute met no 429: they were not counted`, why: 'RL-9: 404s count' });
-      const cap = capProblem(o.countsOn404, perMinute, burst, o.timeScale, ctx.model.policy.rateLimitAlgorithm === 'fixed-window');
+      if (firstRefused(o.countsOn404) === undefined) return violation({ summary: `${o.countsOn404.samples.length} requests answered ${[...new Set(o.countsOn404.samples.map((s) => s.status))].join('/')} at twice m + b a minute met no refusal: they were not counted`, why: 'RL-9: 404s count' });
+      const baseline = o.tiers.find((t) => t.tier === o.countsTier!.tier)?.flood;
+      const cap = capProblem(o.countsOn404, perMinute, burst, o.timeScale, ctx.model.policy.rateLimitAlgorithm === 'fixed-window', baseline);
       if (cap !== undefined) return violation({ summary: `requests answered 404: ${cap}`, why: 'RL-9: 404s count' });
       const rested = o.tiers.find((t) => t.tier === o.countsTier!.tier)?.burst;
       const refused = refusals(o.afterUnauthorized);
@@ -180,7 +200,8 @@ export const rateLimitChecks: Check[] = [
       const o = await observations(ctx);
       if (o.spread === undefined) return skip('the profile lists no other base URL of the deployment (target.extraBaseUrls)');
       const { run, limits } = o.spread;
-      const problem = capProblem(run, limits.perMinute, limits.burst, o.timeScale, ctx.model.policy.rateLimitAlgorithm === 'fixed-window');
+      const baseline = o.tiers.find((t) => t.tier === o.spread!.tier)?.flood;
+      const problem = capProblem(run, limits.perMinute, limits.burst, o.timeScale, ctx.model.policy.rateLimitAlgorithm === 'fixed-window', baseline);
       return problem === undefined ? pass(`${run.samples.length} requests over ${o.spread.urls.length} base URLs`) : violation({ summary: `${o.spread.tier}, load spread over ${o.spread.urls.length} base URLs: ${problem}`, why: 'RL-10: limits are global' });
     },
   },
@@ -240,7 +261,7 @@ export const rateLimitChecks: Check[] = [
         for (const t of o.tiers) {
           // In the order the requests were sent (arrival less latency, where the sender knows it):
           // answers of several nodes or connections may arrive in another order than decided.
-          const admittedByArrival = (t.flood?.samples ?? []).filter((s) => s.status !== 429 && s.remaining !== undefined);
+          const admittedByArrival = (t.flood?.samples ?? []).filter((s) => ok(s) && s.remaining !== undefined);
           const sentAt = (s: (typeof admittedByArrival)[number]) => s.at - (s.latency ?? 0);
           const admitted = [...admittedByArrival].sort((x, y) => sentAt(x) - sentAt(y));
           for (let i = 1; i < admitted.length; i++) {

@@ -55,6 +55,22 @@ export interface RunReport {
   requirements: RequirementReport[];
   baseline?: { file: string; accepted: string[]; stale: { requirement: string; target: string }[] };
   load?: unknown;
+  /** Set by `npm run mutation` (suites/mutation): the suites' score against the mock's faults. */
+  mutation?: MutationReport;
+}
+
+export interface MutationReport {
+  scope: 'full' | 'quick';
+  faults: number;
+  detected: number;
+  misattributions: number;
+  /** Faults whose first run missed or misattributed and whose second run did not (timing on a busy machine). */
+  unstable?: number;
+  falseFailures: string[];
+  /** Requirements a first run of the clean mock blamed and a second did not. */
+  cleanUnstable?: string[];
+  seconds?: number;
+  faultResults: { name: string; description?: string; breaks: string[]; blamed: string[]; detected: boolean; missed: string[]; misattributed: string[]; unstable?: string[]; runs: ('functional' | 'limits')[]; seconds?: number; evidence?: string[] }[];
 }
 
 /** A `curl` line that sends the same request (keys appear redacted: put yours in their place). */

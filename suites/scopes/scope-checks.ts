@@ -5,8 +5,18 @@ import { header, probe } from '../harness/expect.js';
 import { activeKeys, credentialHeaders } from '../harness/keyring.js';
 import { cellKind, keepsScope, scopeMatrix, UNKNOWN_ID, type Cell, type CellKind } from './scope-matrix.js';
 
+/**
+ * A refused cell answered 404 or 400 instead of 403: the probes use unknown ids and invalid bodies,
+ * so that is the order of the checks (SCOPE-5), not what the key may do.
+ */
+const answeredOutOfOrder = (c: Cell) => c.expected === 403 && (c.exchange.status === 404 || c.exchange.status === 400);
+
+/** Whether the target itself lets this key call some operation of the same scopes (a 2xx in the matrix). */
+const grantedByTarget = (cells: readonly Cell[], cell: Cell) =>
+  cells.some((c) => c.key === cell.key && c.operation.scopes.length === cell.operation.scopes.length && c.operation.scopes.every((s) => cell.operation.scopes.includes(s)) && c.exchange.status >= 200 && c.exchange.status < 300);
+
 async function judgeCells(ctx: CheckContext, kinds: readonly CellKind[], why: string, filter: (c: Cell) => boolean = () => true): Promise<Verdict> {
-  const cells = (await scopeMatrix(ctx)).filter((c) => kinds.includes(cellKind(c, ctx.model.scopes)) && filter(c));
+  const cells = (await scopeMatrix(ctx)).filter((c) => kinds.includes(cellKind(c, ctx.model.scopes)) && filter(c) && !answeredOutOfOrder(c));
   if (cells.length === 0) return skip(`the profile gives no active key that bears on this (${kinds.join(', ')})`);
   const wrong = cells.find((c) => !keepsScope(c));
   if (wrong === undefined) return pass(`${cells.length} operation × key cells`);
@@ -52,7 +62,10 @@ export const scopeChecks: Check[] = [
     requirement: 'SCOPE-5',
     title: 'the scope check comes before existence and body validation',
     async run(ctx) {
-      const cells = (await scopeMatrix(ctx)).filter((c) => c.expected === 403 && (c.operation.path.includes('{id}') || c.operation.method === 'POST' || c.operation.method === 'PATCH'));
+      const matrix = await scopeMatrix(ctx);
+      // Only keys the target itself refuses the scope: a key it grants the scope (SCOPE-1..4's
+      // business) rightly gets 404 for an unknown id.
+      const cells = matrix.filter((c) => c.expected === 403 && (c.operation.path.includes('{id}') || c.operation.method === 'POST' || c.operation.method === 'PATCH') && !grantedByTarget(matrix, c));
       if (cells.length === 0) return skip('the profile gives no active key lacking a scope');
       // Only a 403, 404 or 400 tells which check came first; any other status is SCOPE-1's to judge.
       const judged = cells.filter((c) => [403, 404, 400].includes(c.exchange.status));
