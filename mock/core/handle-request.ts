@@ -81,7 +81,9 @@ export function createRequestHandler(context: Context): RequestHandler {
   const deprecationHeaders: Record<string, string> = { Deprecation: policy.legacy.deprecation, Link: policy.legacy.link };
   if (policy.legacy.sunset !== null) deprecationHeaders['Sunset'] = policy.legacy.sunset;
 
-  return (request) => drive(pipeline(request));
+  return function handleRequest(request) {
+    return drive(pipeline(request));
+  };
 
   function* pipeline(request: RequestFacts): Pipeline {
     const relative = relativePath(request.pathname);

@@ -109,12 +109,16 @@ export const propertyChecks: Check[] = [
         sample(credentialSet(ctx.profile, { variants: onlyValid(ctx), min: 2 })),
         // Judged against the target's own answer to the winner alone: what that credential may do
         // is other requirements' business (SCOPE, TLP); which credential decides is this one's.
-        async (e, _x, s, send) => {
+        async (e, x, s, send) => {
           const alone = await send([...s.parts[0]!.headers]);
-          const same = alone.status >= 200 && alone.status < 300 ? e.status >= 200 && e.status < 300 : e.status === alone.status;
-          return same ? undefined : `the credential with precedence (${s.parts[0]!.method}) alone gets ${alone.status}, with the others beside it ${e.status}`;
+          const sameClass = (a: number, b: number) => (a >= 200 && a < 300 ? b >= 200 && b < 300 : a === b);
+          // Only a winner the target answers alone as the model does tells which credential
+          // decided (a target answering 500 or 401 to everything shows no precedence at all).
+          if (!sameClass(x.status, alone.status)) return NOT_JUDGED;
+          return sameClass(alone.status, e.status) ? undefined : `the credential with precedence (${s.parts[0]!.method}) alone gets ${alone.status}, with the others beside it ${e.status}`;
         },
         'PREC-1: Bearer over X-Api-Key over the legacy pair',
+        'the target answered none of the winning credentials alone as the model says (see CRED-1, CRED-2, LEG-1)',
       ),
   },
   {
