@@ -172,7 +172,10 @@ export const rateLimitChecks: Check[] = [
       if (bad !== undefined) return `${describeSample(t.flood, bad, o.timeScale)} with Retry-After ${JSON.stringify(bad.retryAfter ?? null)}, not delay-seconds`;
       const bad2 = (t.exhaust?.samples ?? []).find((s) => s.status === 429 && (s.retryAfter === undefined || !/^\d+$/.test(s.retryAfter.trim())));
       if (bad2 !== undefined) return `${describeSample(t.exhaust!, bad2, o.timeScale)} with Retry-After ${JSON.stringify(bad2.retryAfter ?? null)}, not delay-seconds`;
-      if (t.retry === undefined || t.retry.retryAfter === undefined) return first429(t.flood) === undefined ? undefined : `no 429 with a Retry-After came in ${t.exhaust?.samples.length ?? 0} requests one at a time`;
+      // One request at a time cannot outpace the refill of a fast tier on a slow target (a shared
+      // store, a distant deployment): with no 429 at all there, only the flood's Retry-Afters
+      // (above) are judged. A 429 that came without a usable Retry-After is a finding.
+      if (t.retry === undefined || t.retry.retryAfter === undefined) return first429(t.flood) === undefined || !(t.exhaust?.samples ?? []).some((s) => s.status === 429) ? undefined : `no 429 with a Retry-After came in ${t.exhaust?.samples.length ?? 0} requests one at a time`;
       return t.retry.status === 429 ? `a request sent exactly Retry-After (${t.retry.retryAfter} s, target time) after a 429 got 429 again` : undefined;
     }, 'RL-8: Retry-After tells clients when to come back'),
   },
