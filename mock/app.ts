@@ -14,7 +14,7 @@ import { readFixture } from './platform/node.js';
 import { mockProfile, type Profile } from './profile.js';
 import type { KeyMaterial } from './core/mint-key.js';
 import { applySeed, DEFAULT_SEED_PATH, loadSeed, mintSeedKeys, restoreSeedKeys, type Seed, type SeededKey } from './seed.js';
-import { createSaver, observeStores, readState, type Saver, type SavedState } from './store/data-dir.js';
+import type { Saver, SavedState } from './store/data-dir.js';
 import { createMemoryStore } from './store/memory-store.js';
 import { StoreUnavailableError } from './store/store-unavailable.js';
 import type { MaybePromise, Stores } from './store/types.js';
@@ -134,7 +134,9 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
   if (options.dataDir !== undefined && options.stores !== undefined) throw new Error('a data directory keeps the memory store; it cannot be combined with other stores');
   const algorithm = options.algorithm ?? 'token-bucket';
   const model = referenceModel(options.algorithm !== undefined ? { policy: { rateLimitAlgorithm: options.algorithm } } : {});
-  const saved = options.dataDir !== undefined ? readState(options.dataDir) : undefined;
+  // Loaded only for a data directory: it needs node:fs, which a browser build leaves out.
+  const dataDir = options.dataDir !== undefined ? await import('./store/data-dir.js') : undefined;
+  const saved = options.dataDir !== undefined && dataDir !== undefined ? dataDir.readState(options.dataDir) : undefined;
   let clock: Clock;
   if (typeof options.clock === 'object') clock = options.clock;
   else {
@@ -154,7 +156,8 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
     memory.importState(saved.algorithm === algorithm ? saved.store : { ...saved.store, limiter: [] });
   } else if (options.storesSeeded !== true) await applySeed(stores, seed, seededKeys);
   let saver: Saver | undefined;
-  if (options.dataDir !== undefined) {
+  if (options.dataDir !== undefined && dataDir !== undefined) {
+    const { createSaver, observeStores } = dataDir;
     const dir = options.dataDir;
     const current = clock;
     const collect = (): SavedState => ({
