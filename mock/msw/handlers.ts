@@ -123,7 +123,7 @@ function responseOf(answer: Answer, method: string): Response {
  * const mock = await createHandlers({ clock: 'virtual' });
  * const server = setupServer(...mock.handlers);
  * server.listen({ onUnhandledRequest: 'error' });
- * await fetch(`${mock.baseUrl}/alerts`, { headers: { Authorization: `Bearer ${mock.key('analyst-basic')}` } });
+ * await fetch(`${mock.baseUrl}/alerts`, { headers: { Authorization: `Bearer ${mock.key('read-only')}` } });
  */
 export async function createHandlers(options: CreateHandlersOptions = {}): Promise<CaseBenderMock> {
   const { origin } = checkOptions(options);
