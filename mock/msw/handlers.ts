@@ -49,7 +49,7 @@ export interface CaseBenderMock {
   readonly clock: Clock;
   /** The application behind the handlers: model, stores, seed (for advanced use). */
   readonly app: MockApp;
-  /** The material of a seeded modern key, by its name in the seed (e.g. `analyst-basic`). */
+  /** The material of a seeded modern key, by its name in the seed (e.g. `read-only`, `basic-a`). */
   key(name: string): string;
   /** The access key and secret of a seeded legacy pair, by name. */
   legacyPair(name: string): { readonly accessKey: string; readonly secret: string };
