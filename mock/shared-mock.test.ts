@@ -14,7 +14,6 @@ import { freePort, skipWithoutRedis, startTestRedis, type TestRedis } from './te
 import { resolveProfile } from '../suites/harness/load-profile.js';
 import { startRun } from '../suites/harness/run.js';
 import { describeResult } from '../suites/harness/describe-result.js';
-import type { CheckResult } from '../suites/harness/check.js';
 import type { Profile } from './profile.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -63,8 +62,7 @@ async function sharedMock(dir: string, redisUrl: string, ...extra: string[]): Pr
 
 async function rateLimitRun(profile: Profile) {
   const run = await startRun({ profile: resolveProfile(profile, 'the shared mock'), only: ['RL', 'HDR'], rateLimit: { tiers: ['basic', 'standard'], unlimitedAmount: 2_000 } });
-  const results: CheckResult[] = [];
-  for (const check of run.checks) results.push(await run.runCheck(check));
+  const results = await run.runAll();
   run.close();
   const bad = results.filter((r) => r.result !== 'pass' && r.result !== 'skipped');
   return { blamed: [...new Set(bad.map((r) => r.requirement))].sort(), lines: results.map((r) => run.redact(describeResult(r))), byId: (id: string) => results.find((r) => r.requirement === id)! };

@@ -38,6 +38,8 @@ export interface Run {
   readonly checks: readonly Check[];
   /** Runs one check and judges it. */
   runCheck(check: Check): Promise<CheckResult>;
+  /** Every selected check in order, then SCHEMA-1 when it is selected (after Prism, if it judges). */
+  runAll(): Promise<CheckResult[]>;
   /** SCHEMA-1 over every answer received so far (await refereed() first when Prism judges too). */
   schemaResult(): CheckResult;
   /** Resolves when Prism has judged every answer received so far. */
@@ -165,6 +167,15 @@ export async function startRun(options: RunOptions): Promise<Run> {
             ? { outcome: 'pass', note: `${exchanges} answers matched the document${prismNote}` }
             : { outcome: 'violation', evidence: { summary: `${findings.length} of ${exchanges} answers do not match the document; first: ${first.problem}`, exchange: first.exchange, why: 'SCHEMA-1: answers match the OpenAPI document' } };
       return { requirement: 'SCHEMA-1', title: 'every answer matches the OpenAPI document', level, result: judge(level, verdict, { strict: options.strict ?? false, declared: false }), verdict, ms: 0 };
+    },
+    async runAll(this: Run) {
+      const results: CheckResult[] = [];
+      for (const check of this.checks) results.push(await this.runCheck(check));
+      if (wanted('SCHEMA-1')) {
+        await this.refereed();
+        results.push(this.schemaResult());
+      }
+      return results;
     },
     refereed: async () => {
       while (judged.length > 0) await Promise.all(judged.splice(0));

@@ -44,9 +44,7 @@ export async function functionalRun(faults: readonly string[]): Promise<Blame> {
   const target = await embeddedTarget({ faults });
   try {
     const run = await startRun({ profile: target.profile, numRuns: 25, seed: 7, skip: ['RL', 'HDR'] });
-    const results: CheckResult[] = [];
-    for (const check of run.checks) results.push(await run.runCheck(check));
-    results.push(run.schemaResult());
+    const results = await run.runAll();
     run.close();
     return blameOf(run, target.profile, results, started);
   } finally {

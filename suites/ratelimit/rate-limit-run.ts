@@ -2,7 +2,6 @@
 // suites themselves. Basic and standard tiers only, at 60 target seconds a real second by default,
 // so that a run takes about ten seconds.
 import type { RateLimitAlgorithm } from '../../mock/core/types.js';
-import type { CheckResult } from '../harness/check.js';
 import { describeResult } from '../harness/describe-result.js';
 import { startRun } from '../harness/run.js';
 import { embeddedTarget } from '../harness/target.js';
@@ -12,8 +11,7 @@ export async function rateLimitRun(options: { faults?: string[]; algorithm?: Rat
   const target = await embeddedTarget({ timeScale, ...mock });
   try {
     const run = await startRun({ profile: target.profile, only: ['RL', 'HDR'], rateLimit: { tiers, unlimitedAmount: 2_000 } });
-    const results: CheckResult[] = [];
-    for (const check of run.checks) results.push(await run.runCheck(check));
+    const results = await run.runAll();
     run.close();
     const bad = results.filter((r) => r.result !== 'pass' && r.result !== 'skipped');
     return {

@@ -1,26 +1,18 @@
 // The HTML report in a real headless Chromium (Debian's chromium): it opens, its charts render,
 // and the console stays clean. CI installs chromium; elsewhere the test is skipped, saying why.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FAULTS } from '../../mock/faults/faults.js';
-import type { CheckResult } from '../harness/check.js';
 import { startRun } from '../harness/run.js';
 import { embeddedTarget } from '../harness/target.js';
 import { htmlReport } from './html-report.js';
 import { buildRunReport } from './run-report.js';
+import { CHROMIUM_MISSING as reason, findChromium } from '../../mock/test-support/chromium.js';
 
-const chromium = (() => {
-  try {
-    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-})();
-const reason = 'chromium is not installed here (CI installs it: apt-get install chromium)';
-if (chromium === undefined && process.env['CI'] === 'true') throw new Error(`${reason} — and CI must run this test`);
+const chromium = findChromium();
 
 describe.skipIf(chromium === undefined)(chromium === undefined ? `the HTML report in Chromium — skipped: ${reason}` : 'the HTML report in Chromium', () => {
   it('opens, draws a chart per load run and a section per failure, with no console errors', async () => {
@@ -30,8 +22,7 @@ describe.skipIf(chromium === undefined)(chromium === undefined ? `the HTML repor
     let html: string;
     try {
       const run = await startRun({ profile: target.profile, only: ['LEG', 'RL'], rateLimit: { tiers: ['basic'], unlimitedAmount: 500 } });
-      const results: CheckResult[] = [];
-      for (const check of run.checks) results.push(await run.runCheck(check));
+      const results = await run.runAll();
       const { observationsIfMade, loadReport } = await import('../ratelimit/observations.js');
       const load = loadReport(await observationsIfMade(run.context)!);
       run.close();

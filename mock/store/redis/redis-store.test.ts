@@ -11,7 +11,6 @@ import { createRedisClient, createRedisStore, type RedisStores } from './redis-s
 import { openRedisStore, StoreConnectError, type OpenedStore } from './open-redis-store.js';
 import { startRun } from '../../../suites/harness/run.js';
 import { embeddedTarget } from '../../../suites/harness/target.js';
-import type { CheckResult } from '../../../suites/harness/check.js';
 import { describeResult } from '../../../suites/harness/describe-result.js';
 
 const redisCheck = skipWithoutRedis();
@@ -96,9 +95,7 @@ describe.skipIf(redisCheck.skip)(`the Redis store${redisCheck.skip ? ` (skipped:
     const target = await embeddedTarget({ stores: opened.stores });
     try {
       const run = await startRun({ profile: target.profile, numRuns: 25, seed: 7, skip: ['RL', 'HDR'] });
-      const results: CheckResult[] = [];
-      for (const check of run.checks) results.push(await run.runCheck(check));
-      results.push(run.schemaResult());
+      const results = await run.runAll();
       run.close();
       const bad = results.filter((r) => r.result !== 'pass' && r.result !== 'skipped');
       expect(bad.map((r) => run.redact(describeResult(r)))).toEqual([]);
