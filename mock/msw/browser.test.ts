@@ -11,16 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_MISSING as reason, findChromium } from '../test-support/chromium.js';
 
-const chromium = (() => {
-  try {
-    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-})();
-const reason = 'chromium is not installed here (CI installs it: apt-get install chromium)';
-if (chromium === undefined && process.env['CI'] === 'true') throw new Error(`${reason} — and CI must run this test`);
+const chromium = findChromium();
 
 const root = new URL('../../', import.meta.url).pathname;
 const PAGE = `<!doctype html><meta charset="utf-8"><title>casebender msw</title><script type="module" src="/bundle.js"></script>`;
