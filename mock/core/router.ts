@@ -39,7 +39,10 @@ export function createRouter(operations: readonly Operation[]): (method: string,
     if (list === undefined) index.set(k, [route]);
     else list.push(route);
   }
-  return (method, path) => {
+  // Answers by method and path: a client asks for the same few paths again and again, and a
+  // match is immutable. Bounded: emptied when full, so odd paths cannot grow it without end.
+  const cache = new Map<string, RouteMatch>();
+  const match = (method: string, path: string): RouteMatch => {
     const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
     const parts = trimmed.split('/').slice(1);
     const candidates = index.get(`${parts[0]}/${parts.length}`);
@@ -58,7 +61,20 @@ export function createRouter(operations: readonly Operation[]): (method: string,
     }
     return allowed.length > 0 ? { kind: 'method-not-allowed', allow: [...new Set(allowed)].join(', ') } : { kind: 'not-found' };
   };
+  return (method, path) => {
+    const cacheKey = method + ' ' + path;
+    let found = cache.get(cacheKey);
+    if (found === undefined) {
+      found = match(method, path);
+      if (cache.size >= ROUTE_CACHE_SIZE) cache.clear();
+      cache.set(cacheKey, found);
+    }
+    return found;
+  };
 }
+
+/** Distinct (method, path) pairs the router remembers. */
+const ROUTE_CACHE_SIZE = 4_096;
 
 function paramCount(route: CompiledRoute): number {
   return route.segments.filter((s) => s.startsWith('{')).length;

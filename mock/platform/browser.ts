@@ -22,6 +22,9 @@ export function digestsEqual(a: Uint8Array, b: Uint8Array): boolean {
   return difference === 0;
 }
 
+/** Whether SHA-256 of `text` equals `digest`, compared in constant time. */
+export const secretMatches = (text: string, digest: Uint8Array): boolean => digestsEqual(sha256(text), digest);
+
 /** Fixtures have no path in a browser: their texts are embedded. */
 export const fixturePath = (name: string): string => name;
 

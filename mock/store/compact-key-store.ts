@@ -4,7 +4,7 @@
 // can be derived (the id and prefix of a modern key) is not kept. Records are rebuilt on demand;
 // the last one is kept built. Hashes only, never the material.
 import { MODERN_KEY_PREFIX } from '../core/credentials.js';
-import { digestsEqual, displayPrefix, hashSecret, KEY_ID_PREFIX, modernLookupId } from '../core/key-material.js';
+import { displayPrefix, KEY_ID_PREFIX, modernLookupId, secretMatches } from '../core/key-material.js';
 import type { KeyKind, KeyRecord } from '../core/types.js';
 import type { KeyStore } from './types.js';
 import { allocBytes, copyBytes } from '../platform/node.js';
@@ -64,13 +64,13 @@ export class CompactKeyStore implements KeyStore {
     if (lookup === undefined) return undefined;
     const slot = this.slotByLookup.get(lookup);
     if (slot === undefined || this.shapes[this.shapeOf[slot]!]!.kind !== 'modern') return undefined;
-    return digestsEqual(hashSecret(key), this.hashOf(slot)) ? this.record(slot) : undefined;
+    return secretMatches(key, this.hashOf(slot)) ? this.record(slot) : undefined;
   }
 
   findLegacy(accessKey: string, secret: string): KeyRecord | undefined {
     const slot = this.slotByLookup.get(accessKey);
     if (slot === undefined || this.shapes[this.shapeOf[slot]!]!.kind !== 'legacy') return undefined;
-    return digestsEqual(hashSecret(secret), this.hashOf(slot)) ? this.record(slot) : undefined;
+    return secretMatches(secret, this.hashOf(slot)) ? this.record(slot) : undefined;
   }
 
   get(id: string): KeyRecord | undefined {

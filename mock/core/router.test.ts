@@ -1,0 +1,39 @@
+// The router's answers, and that remembering them (a bounded cache) changes none of them.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { referenceModel } from './model.js';
+import { createRouter } from './router.js';
+
+const { operations } = referenceModel();
+
+describe('createRouter', () => {
+  it('matches literal segments before ids, and says which methods a path allows', () => {
+    const route = createRouter(operations);
+    expect(route('GET', '/users/me')).toMatchObject({ kind: 'operation', operation: { path: '/users/me' } });
+    expect(route('GET', '/alerts/alert_1')).toMatchObject({ kind: 'operation', id: 'alert_1', collection: 'alerts' });
+    expect(route('PUT', '/alerts/alert_1')).toMatchObject({ kind: 'method-not-allowed' });
+    expect(route('GET', '/nothing/here')).toEqual({ kind: 'not-found' });
+  });
+
+  it('answers every (method, path) the same the first time, again, and after the cache was emptied', () => {
+    const segment = fc.oneof(fc.constantFrom('alerts', 'cases', 'observables', 'users', 'me', 'keys', 'search', ''), fc.string({ maxLength: 6 }));
+    const request = fc.tuple(fc.constantFrom('GET', 'POST', 'PATCH', 'DELETE', 'PUT'), fc.array(segment, { minLength: 1, maxLength: 4 }).map((parts) => '/' + parts.join('/')));
+    const cached = createRouter(operations);
+    fc.assert(
+      fc.property(fc.array(request, { minLength: 1, maxLength: 50 }), (requests) => {
+        for (const [method, path] of requests) {
+          const fresh = createRouter(operations)(method, path);
+          expect(cached(method, path)).toEqual(fresh);
+          expect(cached(method, path)).toEqual(fresh);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('stays bounded: after more distinct paths than it remembers, known paths still match', () => {
+    const route = createRouter(operations);
+    for (let i = 0; i < 10_000; i++) expect(route('GET', `/alerts/a${i}`)).toMatchObject({ kind: 'operation', id: `a${i}` });
+    expect(route('GET', '/users/me')).toMatchObject({ kind: 'operation', operation: { path: '/users/me' } });
+  });
+});
