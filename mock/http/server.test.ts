@@ -691,6 +691,15 @@ describe('the mock over HTTP (real clock)', () => {
       expect(JSON.parse(reply.body)).toMatchObject({ status: 400, code: 'bad_request' });
     });
 
+    it('an absolute-form request target (as sent through a proxy) is answered like its origin-form', async () => {
+      const key = mock.key('read-write');
+      const absolute = await sendBytes(mock.server.origin, `GET ${mock.server.origin}/api/v1/alerts?limit=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer ${key}\r\n\r\n`);
+      expect(absolute.status).toBe(200);
+      expect((JSON.parse(absolute.body) as { data: unknown[] }).data).toHaveLength(1);
+      const bare = await sendBytes(mock.server.origin, `GET HTTP://EXAMPLE.TEST?x=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer ${key}\r\n\r\n`);
+      expect(bare.status).toBe(404);
+    });
+
     it('ERR-5: non-ASCII bytes in Authorization give 401 malformed_credentials, not a 5xx', async () => {
       const request = Buffer.concat([
         Buffer.from('GET /api/v1/alerts HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer '),

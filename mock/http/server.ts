@@ -157,7 +157,7 @@ function internalError(res: ServerResponse, error: unknown): void {
 
 /** Answers one request; synchronously when it has no body and the stores answer synchronously. */
 function handle(app: MockApp, req: IncomingMessage, res: ServerResponse, maxBodyBytes: number): Promise<void> | undefined {
-  const url = req.url ?? '/';
+  const url = originForm(req.url ?? '/');
   const q = url.indexOf('?');
   const pathname = q === -1 ? url : url.slice(0, q);
   const query = q === -1 ? EMPTY_QUERY : new URLSearchParams(url.slice(q + 1));
@@ -184,6 +184,21 @@ function handle(app: MockApp, req: IncomingMessage, res: ServerResponse, maxBody
     return body === undefined ? tooLarge(res, maxBodyBytes) : dispatch(app, res, pathname, requestFacts(req, pathname, query, contentType, body));
   });
 }
+
+/**
+ * The origin-form of a request target: an absolute-form one (`GET http://host/api/v1/alerts`,
+ * what a client sends through a proxy) loses its scheme and authority, as RFC 9112 §3.2.2 asks
+ * a server to accept. Anything else is left as sent (and gets 404 if it names no path).
+ */
+function originForm(target: string): string {
+  if (target.charCodeAt(0) === 47 /* / */) return target;
+  const match = ABSOLUTE_FORM.exec(target);
+  if (match === null) return target;
+  const rest = target.slice(match[0].length);
+  return rest === '' || rest.charCodeAt(0) === 63 /* ? */ ? '/' + rest : rest;
+}
+
+const ABSOLUTE_FORM = /^https?:\/\/[^/?#]*/i;
 
 function requestFacts(req: IncomingMessage, pathname: string, query: URLSearchParams, contentType: string | undefined, body: string | undefined): RequestFacts {
   const facts: { -readonly [K in keyof RequestFacts]: RequestFacts[K] } = { method: req.method ?? 'GET', pathname, query, rawHeaders: req.rawHeaders };
