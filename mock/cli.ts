@@ -14,7 +14,7 @@ import { openRedisStore, redactUrl, StoreConnectError } from './store/redis/open
 import type { StoreErrorMode } from './store/store-unavailable.js';
 import { forkWorkers, receiveInit, reportToParent, WORKER_ENV, type WorkerInit, type Workers } from './workers.js';
 import type { KeyMaterial } from './core/mint-key.js';
-import { DataDirError } from './store/data-dir.js';
+import { DataDirError, lockDataDir } from './store/data-dir.js';
 
 export const MOCK_USAGE = `Usage: casebender mock [options]
 
@@ -173,6 +173,8 @@ export interface StartedMock {
   /** The other workers' base URLs (--workers). */
   readonly otherBaseUrls: readonly string[];
   stop(): Promise<void>;
+  /** Gives up the --data directory's lock; after the last save. */
+  releaseData(): void;
 }
 
 /** Log lines of the mock's own state (the store lost and back), naming the worker in a worker. */
@@ -185,6 +187,17 @@ const logger = (worker: WorkerInit | undefined) => (line: string) => console.err
  * ProfileWriteError or the listen error.
  */
 export async function startMock(options: MockCliOptions, worker?: WorkerInit, argv: readonly string[] = []): Promise<StartedMock> {
+  // Before the state is read: another mock saving to the same directory is refused, not raced.
+  const releaseData = options.data !== undefined && worker === undefined ? lockDataDir(options.data) : () => {};
+  try {
+    return { ...(await startLocked(options, worker, argv)), releaseData };
+  } catch (error) {
+    releaseData();
+    throw error;
+  }
+}
+
+async function startLocked(options: MockCliOptions, worker: WorkerInit | undefined, argv: readonly string[]): Promise<Omit<StartedMock, 'releaseData'>> {
   const log = logger(worker);
   const opened = options.store === 'memory' ? undefined : await openRedisStore(options.store, { mode: options.onStoreError, log });
   const closeStore = async () => opened?.close();
@@ -382,6 +395,8 @@ export async function runMockCommand(argv: readonly string[]): Promise<number> {
   } catch (error) {
     console.error(`casebender mock: cannot save the state to ${options.data}: ${(error as Error).message}`);
     return 1;
+  } finally {
+    started.releaseData();
   }
   return 0;
 }

@@ -122,6 +122,22 @@ describe('casebender mock --data', () => {
     await within(second.exited, 'the second stop');
   });
 
+  it('refuses a second mock on the same directory with one line and exit 2; the first keeps answering and saving', async () => {
+    const first = await startMock();
+    const child = spawn(process.execPath, ['bin/casebender.js', 'mock', '--port', '0', '--data', join(dir, 'state'), '--profile-out', join(dir, 'other-profile.json')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    running.add(child);
+    let err = '';
+    child.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c));
+    const code = await within(new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c))), 'the refusal');
+    expect(code).toBe(2);
+    expect(err.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^casebender mock: the data directory .*state is in use by process ${first.child.pid} \\(another casebender mock\\?\\)`))]);
+    expect(existsSync(join(dir, 'other-profile.json'))).toBe(false);
+    expect((await fetch(`${first.origin}/__mock/health`, { headers: { 'X-Mock-Token': TOKEN } })).status).toBeLessThan(500);
+    first.child.kill('SIGTERM');
+    expect(await within(first.exited, 'the stop')).toBe(0);
+    expect(existsSync(join(dir, 'state', 'lock'))).toBe(false);
+  });
+
   it('refuses a state file that is not its own with one line and exit 2, leaving the file as it was', async () => {
     const stateDir = join(dir, 'state');
     const first = await startMock();
@@ -191,8 +207,10 @@ describe('casebender mock --data', () => {
       expect(await within(mock.exited, 'the kill')).toBeNull();
       expect(existsSync(join(stateDir, 'state.json'))).toBe(true);
       expect(() => JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8'))).not.toThrow();
-      // Temporary files of a cut write may remain; the next start removes them.
-      expect(readdirSync(stateDir).filter((n) => n !== 'state.json').every((n) => n.endsWith('.tmp'))).toBe(true);
+      // Temporary files of a cut write may remain; the next start removes them. The killed
+      // process's lock remains too, naming a process that is gone: the next start takes it over.
+      expect(readdirSync(stateDir).filter((n) => n !== 'state.json' && n !== 'lock').every((n) => n.endsWith('.tmp'))).toBe(true);
+      expect(readFileSync(join(stateDir, 'lock'), 'utf8').trim()).toBe(String(mock.child.pid));
     }
     const last = await startMock();
     const final = await restoredState(last.origin);
@@ -200,9 +218,12 @@ describe('casebender mock --data', () => {
     expect(final.alerts.length).toBeGreaterThanOrEqual(seen.at(-1)!.alerts);
     // The kills came after at least one save (100 ms after the first write) of some round.
     expect(final.alerts.length).toBeGreaterThan(0);
-    expect(readdirSync(stateDir)).toEqual(['state.json']);
+    // The temporary files are gone; the lock is the running mock's.
+    expect(readdirSync(stateDir).sort()).toEqual(['lock', 'state.json']);
+    expect(readFileSync(join(stateDir, 'lock'), 'utf8').trim()).toBe(String(last.child.pid));
     last.child.kill('SIGTERM');
     expect(await within(last.exited, 'the last stop')).toBe(0);
+    expect(readdirSync(stateDir)).toEqual(['state.json']);
   }, 120_000);
 });
 

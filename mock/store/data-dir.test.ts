@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mintKey } from '../core/mint-key.js';
-import { decodeState, encodeState, readState, STATE_FILE, writeState, createSaver, DataDirError, type SavedState } from './data-dir.js';
+import { decodeState, encodeState, readState, STATE_FILE, writeState, createSaver, DataDirError, lockDataDir, LOCK_FILE, type SavedState } from './data-dir.js';
+import { spawnSync } from 'node:child_process';
 import { createMemoryStore } from './memory-store.js';
 
 const NOW = Date.UTC(2026, 10, 27, 12);
@@ -98,6 +99,35 @@ describe('the state file', () => {
     const good = JSON.parse(encodeState(sampleState())) as { keys: { hash: string }[] };
     good.keys[0]!.hash = Buffer.alloc(5).toString('base64');
     expect(() => decodeState(JSON.stringify(good), 'x.json')).toThrow('x.json is not a mock state file: keys[0].hash is not a SHA-256 digest');
+  });
+});
+
+describe('the lock', () => {
+  it('refuses a second claim while the first holds it, naming the holder; after release it can be claimed again', () => {
+    const release = lockDataDir(dir);
+    expect(readFileSync(join(dir, LOCK_FILE), 'utf8').trim()).toBe(String(process.pid));
+    expect(() => lockDataDir(dir)).toThrow(DataDirError);
+    expect(() => lockDataDir(dir)).toThrow(`is in use by process ${process.pid}`);
+    release();
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+    lockDataDir(dir)();
+  });
+
+  it('takes over a lock whose process is gone, or which holds no pid', () => {
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    for (const stale of [`${gone.stdout}\n`, 'not a pid', '']) {
+      writeFileSync(join(dir, LOCK_FILE), stale);
+      const release = lockDataDir(dir);
+      expect(readFileSync(join(dir, LOCK_FILE), 'utf8').trim()).toBe(String(process.pid));
+      release();
+    }
+  });
+
+  it('releases only its own lock', () => {
+    const release = lockDataDir(dir);
+    writeFileSync(join(dir, LOCK_FILE), '1\n');
+    release();
+    expect(readFileSync(join(dir, LOCK_FILE), 'utf8')).toBe('1\n');
   });
 });
 

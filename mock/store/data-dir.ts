@@ -120,6 +120,75 @@ export function readState(dir: string): SavedState | undefined {
   return decodeState(text, path);
 }
 
+export const LOCK_FILE = 'lock';
+
+/**
+ * Claims `dir` for this process: a lock file made with O_EXCL holding the pid. Two mocks saving
+ * to one directory would each overwrite the other's state; the second is refused instead. A lock
+ * whose process is gone (killed, crashed) is taken over. Returns the release, which removes the
+ * file if it is still this process's lock; it also runs when the process exits.
+ */
+export function lockDataDir(dir: string): () => void {
+  const path = join(dir, LOCK_FILE);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new DataDirError(`cannot use the data directory ${dir}: ${(error as Error).message}`);
+  }
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const fd = openSync(path, 'wx', 0o600);
+      try {
+        writeSync(fd, `${process.pid}\n`);
+      } finally {
+        closeSync(fd);
+      }
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new DataDirError(`cannot lock the data directory ${dir}: ${(error as Error).message}`);
+      const holder = lockHolder(path);
+      if (holder !== undefined && attempt === 0) {
+        throw new DataDirError(`the data directory ${dir} is in use by process ${holder} (another casebender mock?); stop it or pass another --data (if no such mock runs, remove ${path})`);
+      }
+      if (attempt > 0) throw new DataDirError(`cannot lock the data directory ${dir}: ${path} keeps coming back`);
+      // Its process is gone: the lock is stale.
+      rmSync(path, { force: true });
+    }
+  }
+  let released = false;
+  const release = (): void => {
+    if (released) return;
+    released = true;
+    process.off('exit', release);
+    try {
+      if (readFileSync(path, 'utf8').trim() === String(process.pid)) rmSync(path, { force: true });
+    } catch {
+      // Already gone: nothing to release.
+    }
+  };
+  process.on('exit', release);
+  return release;
+}
+
+/** The pid in a lock file when that process still runs (or is this one); undefined otherwise. */
+function lockHolder(path: string): number | undefined {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(path, 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  if (pid === process.pid) return pid;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM' ? pid : undefined;
+  }
+}
+
 /** Replaces the state file in one step: the old state or the new, never a torn file. */
 export function writeState(dir: string, state: SavedState): void {
   const path = join(dir, STATE_FILE);
