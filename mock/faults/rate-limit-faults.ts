@@ -94,6 +94,20 @@ export const LIMIT_FAULTS: readonly Fault[] = [
     },
   },
   {
+    name: 'ietf-ratelimit-disagrees',
+    breaks: ['HDR-5'],
+    description: 'IETF RateLimit-Policy/RateLimit headers are sent too, but RateLimit says one more request remains than X-RateLimit-Remaining',
+    wrap: (next, env) => async (facts) => {
+      const answer = await next(facts);
+      const remaining = answer.headers['X-RateLimit-Remaining'];
+      if (remaining === undefined) return answer;
+      return withHeaders(answer, (h) => {
+        h['RateLimit-Policy'] = `"default";q=${h['X-RateLimit-Limit']!};w=60`;
+        h['RateLimit'] = `"default";r=${Number(remaining) + 1};t=${Math.max(0, Number(h['X-RateLimit-Reset']) - Math.floor(env.now() / 1000))}`;
+      });
+    },
+  },
+  {
     name: 'limits-per-process',
     breaks: ['RL-10'],
     description: 'with --workers, each process counts rate limits in its own memory (keys and entities still shared)',
