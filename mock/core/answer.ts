@@ -6,45 +6,72 @@ export interface Answer {
   status: number;
   headers: Record<string, string>;
   body?: string;
+  /**
+   * The body as the core keeps it for answers it gives again and again (an entity read, a
+   * repeated refusal), so that an adapter can send its bytes without encoding the text each
+   * time. It stands for the body only while `encoded.text` is `body`: a changed body (a fault's
+   * rewrite) leaves it behind, and an adapter then sends `body`.
+   */
+  encoded?: EncodedBody;
+}
+
+/** A body text kept with its UTF-8 bytes, made when first asked for (bodyBytes). */
+export interface EncodedBody {
+  readonly text: string;
+  bytes?: Uint8Array;
+}
+
+const encoder = new TextEncoder();
+
+/** The UTF-8 bytes of a kept body, encoded once. */
+export function bodyBytes(encoded: EncodedBody): Uint8Array {
+  return (encoded.bytes ??= encoder.encode(encoded.text));
 }
 
 export const JSON_CONTENT_TYPE = 'application/json';
 
-const serialised = new WeakMap<object, string>();
+const serialised = new WeakMap<object, EncodedBody>();
 
 /** JSON of an immutable value, serialised once (entities are replaced, never mutated). */
 export function jsonOf(value: object): string {
-  let text = serialised.get(value);
-  if (text === undefined) serialised.set(value, (text = JSON.stringify(value)));
-  return text;
+  return encodedJsonOf(value).text;
+}
+
+function encodedJsonOf(value: object): EncodedBody {
+  let encoded = serialised.get(value);
+  if (encoded === undefined) serialised.set(value, (encoded = { text: JSON.stringify(value) }));
+  return encoded;
 }
 
 export function jsonAnswer(status: number, body: object | string): Answer {
-  return { status, headers: { 'Content-Type': JSON_CONTENT_TYPE }, body: typeof body === 'string' ? body : jsonOf(body) };
+  if (typeof body === 'string') return { status, headers: { 'Content-Type': JSON_CONTENT_TYPE }, body };
+  const encoded = encodedJsonOf(body);
+  return { status, headers: { 'Content-Type': JSON_CONTENT_TYPE }, body: encoded.text, encoded };
 }
 
 export function emptyAnswer(status: number): Answer {
   return { status, headers: {} };
 }
 
-const problemTexts = new Map<string, string>();
+const problemTexts = new Map<string, EncodedBody>();
 const MAX_CACHED_PROBLEMS = 1_000;
 
 /** The problem+json answer of a failure: the one place failures become HTTP (ERR-1). */
 export function failureAnswer(failure: Failure): Answer {
   const headers: Record<string, string> = { 'Content-Type': PROBLEM_CONTENT_TYPE };
   if (failure.headers !== undefined) for (const name in failure.headers) headers[name] = failure.headers[name]!;
-  return { status: failure.status, headers, body: problemText(failure) };
+  if (failure.errors !== undefined) return { status: failure.status, headers, body: JSON.stringify(problemBody(failure)) };
+  const encoded = problemText(failure);
+  return { status: failure.status, headers, body: encoded.text, encoded };
 }
 
 /** Failures repeat (the same 401s and 429s over and over): their text is made once. */
-function problemText(failure: Failure): string {
-  if (failure.errors !== undefined) return JSON.stringify(problemBody(failure));
+function problemText(failure: Failure): EncodedBody {
   const key = `${failure.status} ${failure.code} ${failure.detail}`;
-  let text = problemTexts.get(key);
-  if (text === undefined) {
-    text = JSON.stringify(problemBody(failure));
-    if (problemTexts.size < MAX_CACHED_PROBLEMS) problemTexts.set(key, text);
+  let encoded = problemTexts.get(key);
+  if (encoded === undefined) {
+    encoded = { text: JSON.stringify(problemBody(failure)) };
+    if (problemTexts.size < MAX_CACHED_PROBLEMS) problemTexts.set(key, encoded);
   }
-  return text;
+  return encoded;
 }
