@@ -1,6 +1,7 @@
 // What the core answers: status, headers and an already-serialised body. Adapters only write it.
 import { PROBLEM_CONTENT_TYPE, problemBody } from './problem.js';
 import type { Failure } from './types.js';
+import { utf8Bytes } from '../platform/node.js';
 
 export interface Answer {
   status: number;
@@ -21,11 +22,10 @@ export interface EncodedBody {
   bytes?: Uint8Array;
 }
 
-const encoder = new TextEncoder();
 
 /** The UTF-8 bytes of a kept body, encoded once. */
 export function bodyBytes(encoded: EncodedBody): Uint8Array {
-  return (encoded.bytes ??= encoder.encode(encoded.text));
+  return (encoded.bytes ??= utf8Bytes(encoded.text));
 }
 
 export const JSON_CONTENT_TYPE = 'application/json';

@@ -14,6 +14,9 @@ export const randomBytes = (length: number): Uint8Array => globalThis.crypto.get
 export const allocBytes = (length: number): Uint8Array => new Uint8Array(length);
 export const copyBytes = (bytes: Uint8Array): Uint8Array => bytes.slice();
 
+/** The UTF-8 bytes of a text. */
+export const utf8Bytes = (text: string): Uint8Array => encoder.encode(text);
+
 /** Constant-time equality of two digests: every byte is compared, whatever differs first. */
 export function digestsEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;

@@ -15,6 +15,9 @@ export const randomBytes = (length: number): Uint8Array => nodeRandomBytes(lengt
 export const allocBytes = (length: number): Uint8Array => Buffer.alloc(length);
 export const copyBytes = (bytes: Uint8Array): Uint8Array => Buffer.from(bytes);
 
+/** The UTF-8 bytes of a text: a Buffer, which a socket writes as it is (a plain Uint8Array is wrapped on every write). */
+export const utf8Bytes = (text: string): Uint8Array => Buffer.from(text, 'utf8');
+
 /** Constant-time equality of two digests. */
 export const digestsEqual = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && timingSafeEqual(a, b);
 
