@@ -53,7 +53,9 @@ export function emptyAnswer(status: number): Answer {
   return { status, headers: {} };
 }
 
-const problemTexts = new Map<string, EncodedBody>();
+/** Kept problem bodies by status, code and detail: nested, so a lookup builds no key string. */
+const problemTexts = new Map<number, Map<string, Map<string, EncodedBody>>>();
+let cachedProblems = 0;
 const MAX_CACHED_PROBLEMS = 1_000;
 
 /** The problem+json answer of a failure: the one place failures become HTTP (ERR-1). */
@@ -67,11 +69,17 @@ export function failureAnswer(failure: Failure): Answer {
 
 /** Failures repeat (the same 401s and 429s over and over): their text is made once. */
 function problemText(failure: Failure): EncodedBody {
-  const key = `${failure.status} ${failure.code} ${failure.detail}`;
-  let encoded = problemTexts.get(key);
+  let byCode = problemTexts.get(failure.status);
+  if (byCode === undefined) problemTexts.set(failure.status, (byCode = new Map()));
+  let byDetail = byCode.get(failure.code);
+  if (byDetail === undefined) byCode.set(failure.code, (byDetail = new Map()));
+  let encoded = byDetail.get(failure.detail);
   if (encoded === undefined) {
     encoded = { text: JSON.stringify(problemBody(failure)) };
-    if (problemTexts.size < MAX_CACHED_PROBLEMS) problemTexts.set(key, encoded);
+    if (cachedProblems < MAX_CACHED_PROBLEMS) {
+      byDetail.set(failure.detail, encoded);
+      cachedProblems += 1;
+    }
   }
   return encoded;
 }
