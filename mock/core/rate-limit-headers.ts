@@ -11,13 +11,28 @@ export function rateLimitHeaders(decision: RateDecision): Record<string, string>
   };
 }
 
-/** The 429 of a refused decision, with Retry-After in delay-seconds (RL-8). */
+/**
+ * The 429 of a refused decision, with Retry-After in delay-seconds (RL-8). A spent key is refused
+ * again and again with the same wait: each (tier, wait) makes its failure once, so its detail is
+ * one string whose kept body (answer.ts) is found without hashing a new text.
+ */
 export function tooManyRequests(decision: RateDecision, tierName: string): Failure {
   const retryAfter = decision.retryAfter ?? 1;
-  return {
-    status: 429,
-    code: 'rate_limited',
-    detail: `The rate limit of the ${tierName} tier is exceeded; retry after ${retryAfter} s.`,
-    headers: { 'Retry-After': String(retryAfter) },
-  };
+  let byWait = refusals.get(tierName);
+  if (byWait === undefined) refusals.set(tierName, (byWait = new Map()));
+  let failure = byWait.get(retryAfter);
+  if (failure === undefined) {
+    failure = {
+      status: 429,
+      code: 'rate_limited',
+      detail: `The rate limit of the ${tierName} tier is exceeded; retry after ${retryAfter} s.`,
+      headers: { 'Retry-After': String(retryAfter) },
+    };
+    // Waits are whole seconds up to an hour (the hour quota): bounded, but capped all the same.
+    if (byWait.size < MAX_KEPT_WAITS) byWait.set(retryAfter, failure);
+  }
+  return failure;
 }
+
+const refusals = new Map<string, Map<number, Failure>>();
+const MAX_KEPT_WAITS = 4_000;
