@@ -149,10 +149,10 @@ async function main(): Promise<number> {
           rates.get(config.name)!.push(rate);
           let line = `round ${round + 1}/${rounds}  ${config.name.padEnd(18)} ${Math.round(rate).toLocaleString('en-US').padStart(8)} req/s`;
           if (config.name.startsWith('redis')) {
-            // Round trips: every command sent, i.e. all counted but INFO and the HMGET and HSET the
-            // rate-limit script runs inside Redis (the read path runs no other script).
+            // Round trips: every command sent, i.e. all counted but INFO and the HMGET, HSET and HDEL
+            // the rate-limit script runs inside Redis (the read path runs no other script).
             let calls = 0;
-            for (const [name, s] of after) if (!['info', 'hmget', 'hset'].includes(name)) calls += s.calls - (before.get(name)?.calls ?? 0);
+            for (const [name, s] of after) if (!['info', 'hmget', 'hset', 'hdel'].includes(name)) calls += s.calls - (before.get(name)?.calls ?? 0);
             const script = after.get('evalsha');
             const scriptCalls = (script?.calls ?? 0) - (before.get('evalsha')?.calls ?? 0);
             const scriptUsec = (script?.usec ?? 0) - (before.get('evalsha')?.usec ?? 0);

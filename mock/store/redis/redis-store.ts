@@ -8,13 +8,17 @@ import type { LimiterState, RateDecision } from '../../core/limits/index.js';
 import type { KeyRecord, RateLimitAlgorithm, TierLimits } from '../../core/types.js';
 import { StoreUnavailableError } from '../store-unavailable.js';
 import type { Collection, Entity, Stores, StoreSnapshot } from '../types.js';
-import { ALL_IN_ORDER_LUA, DECIDE_RATE_LUA, PUT_ENTITY_LUA, PUT_KEY_LUA, REPLACE_ALL_LUA } from './redis-scripts.js';
+import { ALL_IN_ORDER_LUA, DECIDE_RATE_LUA, PEEK_RATE_LUA, PUT_ENTITY_LUA, PUT_KEY_LUA, REPLACE_ALL_LUA } from './redis-scripts.js';
 
 const COLLECTION_ORDER: readonly Collection[] = ['users', 'alerts', 'cases', 'observables'];
 const ALGORITHM_LETTER: Record<RateLimitAlgorithm, string> = { 'token-bucket': 't', 'sliding-window': 's', 'fixed-window': 'f' };
 
+/** What PEEK_RATE_LUA answers: the minute letter, its pair (t, f), whether an hour log exists, the buckets. */
+type PeekedRate = [letter: string | null, pair: number[], hour: number, minuteBuckets: number[], hourBuckets: number[]];
+
 interface ScriptCommands {
   decideRate(limits: string, now: number, keyId: string, perMinute: number, perHour: number, burst: number, algorithm: string): Promise<number[]>;
+  peekRate(limits: string, keyId: string): Promise<PeekedRate>;
   putKey(byId: string, byLookup: string, order: string, id: string, lookup: string, json: string): Promise<number>;
   putEntity(hash: string, order: string, id: string, json: string): Promise<number>;
   allInOrder(hash: string, order: string): Promise<string[]>;
@@ -47,6 +51,7 @@ export function createRedisClient(url: string, options: RedisOptions = {}): Redi
     ...options,
   });
   redis.defineCommand('decideRate', { numberOfKeys: 1, lua: DECIDE_RATE_LUA });
+  redis.defineCommand('peekRate', { numberOfKeys: 1, lua: PEEK_RATE_LUA });
   redis.defineCommand('putKey', { numberOfKeys: 3, lua: PUT_KEY_LUA });
   redis.defineCommand('putEntity', { numberOfKeys: 2, lua: PUT_ENTITY_LUA });
   redis.defineCommand('allInOrder', { numberOfKeys: 2, lua: ALL_IN_ORDER_LUA });
@@ -77,24 +82,15 @@ async function guarded<T>(operation: Promise<T>): Promise<T> {
   }
 }
 
-/** The limiter state as the TS core shapes it, from the strings the script keeps (for peek). */
-function parseState(minute: string | null, hour: string | null): LimiterState | undefined {
-  if (minute === null && hour === null) return undefined;
-  const numbers = (text: string) => (text.trim() === '' ? [] : text.trim().split(/\s+/).map(Number));
-  // A bucketed log: a 12-character total, then 41-character records (13 index, 12 count, 16 latest).
-  const log = (text: string) =>
-    Array.from({ length: (text.length - 12) / 41 }, (_v, i) => {
-      const at = 12 + 41 * i;
-      return { index: Number(text.slice(at, at + 13)), count: Number(text.slice(at + 13, at + 25)), last: Number(text.slice(at + 25, at + 41)) };
-    });
-  let minuteState: LimiterState['minute'];
-  if (minute !== null) {
-    const flat = numbers(minute.slice(1));
-    if (minute[0] === 't') minuteState = { units: flat[0]!, at: flat[1]! };
-    else if (minute[0] === 'f') minuteState = { start: flat[0]!, count: flat[1]! };
-    else minuteState = log(minute.slice(1));
-  }
-  return { minute: minuteState, hour: hour === null ? undefined : log(hour) };
+/** The limiter state as the TS core shapes it, from what the peek script read (see it). */
+function parseState([letter, pair, hour, minuteBuckets, hourBuckets]: PeekedRate): LimiterState | undefined {
+  if (letter === null && hour === 0) return undefined;
+  const log = (flat: readonly number[]) => Array.from({ length: flat.length / 3 }, (_v, i) => ({ index: flat[3 * i]!, count: flat[3 * i + 1]!, last: flat[3 * i + 2]! }));
+  let minute: LimiterState['minute'];
+  if (letter === 't') minute = { units: pair[0]!, at: pair[1]! };
+  else if (letter === 'f') minute = { start: pair[0]!, count: pair[1]! };
+  else if (letter === 's') minute = log(minuteBuckets);
+  return { minute, hour: hour === 0 ? undefined : log(hourBuckets) };
 }
 
 /**
@@ -164,8 +160,7 @@ export function createRedisStore(redis: RedisClient, options: { prefix?: string 
           : { allowed: false, limit: limit!, remaining: remaining!, reset: reset!, retryAfter: retryAfter!, state };
       },
       async peek(keyId) {
-        const [minute, hour] = await guarded(redis.hmget(k.limits, `${keyId}:m`, `${keyId}:h`));
-        return parseState(minute ?? null, hour ?? null);
+        return parseState(await guarded(redis.peekRate(k.limits, keyId)));
       },
     },
     entities: {
