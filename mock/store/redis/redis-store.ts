@@ -37,7 +37,8 @@ export interface RedisStores extends Stores {
 /**
  * A Redis client for the store: commands fail at once while the connection is down (no offline
  * queue, no retries of a command), so a request is answered 503 rather than held; the connection
- * itself is retried in the background.
+ * itself is retried in the background. The commands of one turn of the event loop go out in one
+ * write (see batchWrites).
  */
 export function createRedisClient(url: string, options: RedisOptions = {}): RedisClient {
   const redis = new Redis(url, {
@@ -46,10 +47,11 @@ export function createRedisClient(url: string, options: RedisOptions = {}): Redi
     maxRetriesPerRequest: 0,
     commandTimeout: 2_000,
     connectTimeout: 2_000,
-    enableAutoPipelining: true,
+    enableAutoPipelining: false,
     retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 1_000),
     ...options,
   });
+  if (redis.options.enableAutoPipelining !== true) batchWrites(redis);
   redis.defineCommand('decideRate', { numberOfKeys: 1, lua: DECIDE_RATE_LUA });
   redis.defineCommand('peekRate', { numberOfKeys: 1, lua: PEEK_RATE_LUA });
   redis.defineCommand('putKey', { numberOfKeys: 3, lua: PUT_KEY_LUA });
@@ -57,6 +59,32 @@ export function createRedisClient(url: string, options: RedisOptions = {}): Redi
   redis.defineCommand('allInOrder', { numberOfKeys: 2, lua: ALL_IN_ORDER_LUA });
   redis.defineCommand('replaceAll', { numberOfKeys: 5 + 2 * COLLECTION_ORDER.length, lua: REPLACE_ALL_LUA });
   return redis as RedisClient;
+}
+
+/**
+ * Pipelining without ioredis's auto-pipelining: the first command of a turn of the event loop
+ * corks the socket and a setImmediate uncorks it, so every command sent meanwhile (the requests
+ * read and the replies handled in that turn) leaves in one writev. Each command is still sent,
+ * answered and timed out on its own, in order, on the one connection. Auto-pipelining batched
+ * as well, but through a Pipeline object a batch and two promises and a nextTick a command, and
+ * with one batch in flight at a time: about 25 µs of this process's CPU for a request's three
+ * commands, against 10-15 µs corked (scratch measurement, 50 concurrent request flows).
+ */
+function batchWrites(redis: Redis): void {
+  const send = redis.sendCommand.bind(redis);
+  let corked = false;
+  redis.sendCommand = (command, stream) => {
+    const socket = redis.stream;
+    if (!corked && socket !== undefined && redis.status === 'ready') {
+      corked = true;
+      socket.cork();
+      setImmediate(() => {
+        corked = false;
+        socket.uncork();
+      });
+    }
+    return send(command, stream);
+  };
 }
 
 const encodeRecord = (record: KeyRecord): string => JSON.stringify({ ...record, hash: Buffer.from(record.hash).toString('base64') });
