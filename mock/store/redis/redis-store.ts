@@ -89,9 +89,12 @@ function batchWrites(redis: Redis): void {
 
 const encodeRecord = (record: KeyRecord): string => JSON.stringify({ ...record, hash: Buffer.from(record.hash).toString('base64') });
 const decodeRecord = (json: string): KeyRecord => {
-  const parsed = JSON.parse(json) as Omit<KeyRecord, 'hash'> & { hash: string };
-  return { ...parsed, hash: Buffer.from(parsed.hash, 'base64') };
+  const parsed = JSON.parse(json) as { hash: string | Uint8Array };
+  parsed.hash = Buffer.from(parsed.hash as string, 'base64');
+  return parsed as unknown as KeyRecord;
 };
+const decodeRecordOrNone = (json: string | null): KeyRecord | undefined => (json === null ? undefined : decodeRecord(json));
+const decodeEntityOrNone = (json: string | null): Entity | undefined => (json === null ? undefined : (JSON.parse(json) as Entity));
 /** Modern keys are found by the id inside them, legacy pairs by their public access key. */
 function lookupOf(record: KeyRecord): string {
   if (record.kind === 'legacy') {
@@ -109,6 +112,16 @@ async function guarded<T>(operation: Promise<T>): Promise<T> {
     throw new StoreUnavailableError(error);
   }
 }
+const unavailable = (error: unknown): never => {
+  throw new StoreUnavailableError(error);
+};
+/**
+ * guarded, then `use` on the answer, in one promise step: the per-request reads and the decision
+ * (an async function and its await would add two).
+ */
+function read<T, R>(operation: Promise<T>, use: (value: T) => R): Promise<R> {
+  return operation.then(use, unavailable);
+}
 
 /** The limiter state as the TS core shapes it, from what the peek script read (see it). */
 function parseState([letter, pair, hour, minuteBuckets, hourBuckets]: PeekedRate): LimiterState | undefined {
@@ -121,6 +134,15 @@ function parseState([letter, pair, hour, minuteBuckets, hourBuckets]: PeekedRate
   return { minute, hour: hour === 0 ? undefined : log(hourBuckets) };
 }
 
+/** The script's answer {allowed, limit, remaining, reset, retryAfter} as the core's decision. */
+function toDecision([allowed, limit, remaining, reset, retryAfter]: number[]): RateDecision {
+  // The state itself stays in Redis; `peek` reads it when a test wants it.
+  const state: LimiterState = { minute: undefined, hour: undefined };
+  return allowed === 1
+    ? { allowed: true, limit: limit!, remaining: remaining!, reset: reset!, state }
+    : { allowed: false, limit: limit!, remaining: remaining!, reset: reset!, retryAfter: retryAfter!, state };
+}
+
 /**
  * The store over one Redis client, every key under `prefix`.
  *
@@ -131,13 +153,14 @@ function parseState([letter, pair, hour, minuteBuckets, hourBuckets]: PeekedRate
  */
 export function createRedisStore(redis: RedisClient, options: { prefix?: string } = {}): RedisStores {
   const p = options.prefix ?? 'casebender:';
+  const entityKeys = Object.fromEntries(COLLECTION_ORDER.map((c) => [c, `${p}entities:${c}`])) as Record<Collection, string>;
   const k = {
     byId: `${p}keys`,
     byLookup: `${p}key-lookups`,
     order: `${p}key-order`,
     limits: `${p}limits`,
     seeded: `${p}seeded`,
-    entities: (c: Collection) => `${p}entities:${c}`,
+    entities: (c: Collection) => entityKeys[c],
     entityOrder: (c: Collection) => `${p}entity-order:${c}`,
   };
   const allKeys = [k.byId, k.byLookup, k.order, k.limits, k.seeded, ...COLLECTION_ORDER.flatMap((c) => [k.entities(c), k.entityOrder(c)])];
@@ -151,23 +174,24 @@ export function createRedisStore(redis: RedisClient, options: { prefix?: string 
   return {
     redis,
     keys: {
-      async findModern(key) {
+      findModern(key) {
         const lookup = modernLookupId(key);
         if (lookup === undefined) return undefined;
-        const json = await guarded(redis.hget(k.byLookup, 'm:' + lookup));
-        if (json === null) return undefined;
-        const record = decodeRecord(json);
-        return record.kind === 'modern' && digestsEqual(hashSecret(key), record.hash) ? record : undefined;
+        return read(redis.hget(k.byLookup, 'm:' + lookup), (json) => {
+          if (json === null) return undefined;
+          const record = decodeRecord(json);
+          return record.kind === 'modern' && digestsEqual(hashSecret(key), record.hash) ? record : undefined;
+        });
       },
-      async findLegacy(accessKey, secret) {
-        const json = await guarded(redis.hget(k.byLookup, 'a:' + accessKey));
-        if (json === null) return undefined;
-        const record = decodeRecord(json);
-        return record.kind === 'legacy' && digestsEqual(hashSecret(secret), record.hash) ? record : undefined;
+      findLegacy(accessKey, secret) {
+        return read(redis.hget(k.byLookup, 'a:' + accessKey), (json) => {
+          if (json === null) return undefined;
+          const record = decodeRecord(json);
+          return record.kind === 'legacy' && digestsEqual(hashSecret(secret), record.hash) ? record : undefined;
+        });
       },
-      async get(id) {
-        const json = await guarded(redis.hget(k.byId, id));
-        return json === null ? undefined : decodeRecord(json);
+      get(id) {
+        return read(redis.hget(k.byId, id), decodeRecordOrNone);
       },
       async list() {
         return (await guarded(redis.allInOrder(k.byId, k.order))).map(decodeRecord);
@@ -177,24 +201,16 @@ export function createRedisStore(redis: RedisClient, options: { prefix?: string 
       },
     },
     limiter: {
-      async take(keyId: string, now: number, tier: TierLimits, algorithm: RateLimitAlgorithm): Promise<RateDecision> {
-        const [allowed, limit, remaining, reset, retryAfter] = await guarded(
-          redis.decideRate(k.limits, now, keyId, tier.perMinute, tier.perHour, tier.burst, ALGORITHM_LETTER[algorithm]),
-        );
-        // The state itself stays in Redis; `peek` reads it when a test wants it.
-        const state: LimiterState = { minute: undefined, hour: undefined };
-        return allowed === 1
-          ? { allowed: true, limit: limit!, remaining: remaining!, reset: reset!, state }
-          : { allowed: false, limit: limit!, remaining: remaining!, reset: reset!, retryAfter: retryAfter!, state };
+      take(keyId: string, now: number, tier: TierLimits, algorithm: RateLimitAlgorithm): Promise<RateDecision> {
+        return read(redis.decideRate(k.limits, now, keyId, tier.perMinute, tier.perHour, tier.burst, ALGORITHM_LETTER[algorithm]), toDecision);
       },
       async peek(keyId) {
         return parseState(await guarded(redis.peekRate(k.limits, keyId)));
       },
     },
     entities: {
-      async get(collection, id) {
-        const json = await guarded(redis.hget(k.entities(collection), id));
-        return json === null ? undefined : (JSON.parse(json) as Entity);
+      get(collection, id) {
+        return read(redis.hget(k.entities(collection), id), decodeEntityOrNone);
       },
       async all(collection) {
         return (await guarded(redis.allInOrder(k.entities(collection), k.entityOrder(collection)))).map((json) => JSON.parse(json) as Entity);
