@@ -1,13 +1,17 @@
 // The Redis store: the same interfaces as the memory store, with every piece of state in one
 // Redis, so that several mock processes answer as one deployment (RL-10: limits are global).
 // State only: key checks run the core's digest comparison here, and rate-limit decisions run the
-// Lua mirror of the core's limiter (decide-rate.lua), one atomic script per decision.
+// Lua mirror of the core's limiter (decide-rate.lua), one atomic script per decision. The reads
+// and the decision every request makes go over a fast lane (fast-lane.ts) when it is connected;
+// everything else, and those too while it is not, over ioredis.
+import { createHash } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import { digestsEqual, hashSecret, KEY_ID_PREFIX, modernLookupId } from '../../core/key-material.js';
 import type { LimiterState, RateDecision } from '../../core/limits/index.js';
 import type { KeyRecord, RateLimitAlgorithm, TierLimits } from '../../core/types.js';
 import { StoreUnavailableError } from '../store-unavailable.js';
 import type { Collection, Entity, Stores, StoreSnapshot } from '../types.js';
+import { openFastLane, type FastLane } from './fast-lane.js';
 import { ALL_IN_ORDER_LUA, DECIDE_RATE_LUA, PEEK_RATE_LUA, PUT_ENTITY_LUA, PUT_KEY_LUA, REPLACE_ALL_LUA } from './redis-scripts.js';
 
 const COLLECTION_ORDER: readonly Collection[] = ['users', 'alerts', 'cases', 'observables'];
@@ -29,6 +33,8 @@ export type RedisClient = Redis & ScriptCommands;
 
 export interface RedisStores extends Stores {
   readonly redis: RedisClient;
+  /** The fast lane, when there is one (for inspection and tests). */
+  readonly fastLane: FastLane | undefined;
   /** Replaces everything with the snapshot atomically; with `ifEmpty`, only when Redis lost it. */
   replaceAll(snapshot: StoreSnapshot, options?: { ifEmpty?: boolean }): Promise<boolean>;
   close(): Promise<void>;
@@ -134,6 +140,24 @@ function parseState([letter, pair, hour, minuteBuckets, hourBuckets]: PeekedRate
   return { minute, hour: hour === 0 ? undefined : log(hourBuckets) };
 }
 
+const DECIDE_RATE_SHA = createHash('sha1').update(DECIDE_RATE_LUA).digest('hex');
+
+/**
+ * A fast lane to the client's Redis (see fast-lane.ts), or none where it cannot go the same way
+ * (TLS, Sentinel or Cluster: everything then goes through ioredis).
+ */
+function fastLaneFor(redis: Redis): FastLane | undefined {
+  const o = redis.options;
+  if (o.tls !== undefined || (o.sentinels?.length ?? 0) > 0) return undefined;
+  return openFastLane({
+    ...(typeof o.path === 'string' ? { path: o.path } : { host: o.host ?? '127.0.0.1', port: o.port ?? 6379 }),
+    ...(typeof o.username === 'string' && o.username !== '' ? { username: o.username } : {}),
+    ...(typeof o.password === 'string' && o.password !== '' ? { password: o.password } : {}),
+    ...(typeof o.db === 'number' ? { db: o.db } : {}),
+    timeoutMs: typeof o.commandTimeout === 'number' ? o.commandTimeout : 2_000,
+  });
+}
+
 /** The script's answer {allowed, limit, remaining, reset, retryAfter} as the core's decision. */
 function toDecision([allowed, limit, remaining, reset, retryAfter]: number[]): RateDecision {
   // The state itself stays in Redis; `peek` reads it when a test wants it.
@@ -151,8 +175,12 @@ function toDecision([allowed, limit, remaining, reset, retryAfter]: number[]): R
  * await redis.connect();
  * const stores = createRedisStore(redis);
  */
-export function createRedisStore(redis: RedisClient, options: { prefix?: string } = {}): RedisStores {
+export function createRedisStore(redis: RedisClient, options: { prefix?: string; /** default true */ fastLane?: boolean } = {}): RedisStores {
   const p = options.prefix ?? 'casebender:';
+  const lane = options.fastLane === false ? undefined : fastLaneFor(redis);
+  // The lane only while ioredis is connected too: a Redis that came back is used once the client
+  // that puts the seed back (open-redis-store) is, never earlier, as before the lane.
+  const laneReady = () => lane?.ready === true && redis.status === 'ready';
   const entityKeys = Object.fromEntries(COLLECTION_ORDER.map((c) => [c, `${p}entities:${c}`])) as Record<Collection, string>;
   const k = {
     byId: `${p}keys`,
@@ -163,6 +191,8 @@ export function createRedisStore(redis: RedisClient, options: { prefix?: string 
     entities: (c: Collection) => entityKeys[c],
     entityOrder: (c: Collection) => `${p}entity-order:${c}`,
   };
+  /** The per-request read: over the fast lane when it is connected, else over ioredis. */
+  const hget = (key: string, field: string): Promise<string | null> => (laneReady() ? (lane!.send(['HGET', key, field]) as Promise<string | null>) : redis.hget(key, field));
   const allKeys = [k.byId, k.byLookup, k.order, k.limits, k.seeded, ...COLLECTION_ORDER.flatMap((c) => [k.entities(c), k.entityOrder(c)])];
   const replaceAll = async (snapshot: StoreSnapshot, { ifEmpty = false } = {}) => {
     const args: string[] = [];
@@ -173,25 +203,26 @@ export function createRedisStore(redis: RedisClient, options: { prefix?: string 
   };
   return {
     redis,
+    fastLane: lane,
     keys: {
       findModern(key) {
         const lookup = modernLookupId(key);
         if (lookup === undefined) return undefined;
-        return read(redis.hget(k.byLookup, 'm:' + lookup), (json) => {
+        return read(hget(k.byLookup, 'm:' + lookup), (json) => {
           if (json === null) return undefined;
           const record = decodeRecord(json);
           return record.kind === 'modern' && digestsEqual(hashSecret(key), record.hash) ? record : undefined;
         });
       },
       findLegacy(accessKey, secret) {
-        return read(redis.hget(k.byLookup, 'a:' + accessKey), (json) => {
+        return read(hget(k.byLookup, 'a:' + accessKey), (json) => {
           if (json === null) return undefined;
           const record = decodeRecord(json);
           return record.kind === 'legacy' && digestsEqual(hashSecret(secret), record.hash) ? record : undefined;
         });
       },
       get(id) {
-        return read(redis.hget(k.byId, id), decodeRecordOrNone);
+        return read(hget(k.byId, id), decodeRecordOrNone);
       },
       async list() {
         return (await guarded(redis.allInOrder(k.byId, k.order))).map(decodeRecord);
@@ -202,7 +233,12 @@ export function createRedisStore(redis: RedisClient, options: { prefix?: string 
     },
     limiter: {
       take(keyId: string, now: number, tier: TierLimits, algorithm: RateLimitAlgorithm): Promise<RateDecision> {
-        return read(redis.decideRate(k.limits, now, keyId, tier.perMinute, tier.perHour, tier.burst, ALGORITHM_LETTER[algorithm]), toDecision);
+        const letter = ALGORITHM_LETTER[algorithm];
+        if (!laneReady()) return read(redis.decideRate(k.limits, now, keyId, tier.perMinute, tier.perHour, tier.burst, letter), toDecision);
+        const decided = lane!.send(['EVALSHA', DECIDE_RATE_SHA, 1, k.limits, now, keyId, tier.perMinute, tier.perHour, tier.burst, letter]) as Promise<number[]>;
+        // A Redis that lost its scripts (restarted): ioredis sends the script itself, once.
+        const loaded = decided.catch((error: Error) => (error.message.startsWith('NOSCRIPT') ? redis.decideRate(k.limits, now, keyId, tier.perMinute, tier.perHour, tier.burst, letter) : Promise.reject(error)));
+        return read(loaded, toDecision);
       },
       async peek(keyId) {
         return parseState(await guarded(redis.peekRate(k.limits, keyId)));
@@ -210,7 +246,7 @@ export function createRedisStore(redis: RedisClient, options: { prefix?: string 
     },
     entities: {
       get(collection, id) {
-        return read(redis.hget(k.entities(collection), id), decodeEntityOrNone);
+        return read(hget(k.entities(collection), id), decodeEntityOrNone);
       },
       async all(collection) {
         return (await guarded(redis.allInOrder(k.entities(collection), k.entityOrder(collection)))).map((json) => JSON.parse(json) as Entity);
@@ -224,6 +260,7 @@ export function createRedisStore(redis: RedisClient, options: { prefix?: string 
     },
     replaceAll,
     async close() {
+      lane?.close();
       redis.disconnect();
     },
   };
