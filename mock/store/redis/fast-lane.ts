@@ -3,12 +3,13 @@
 // machinery (a Command object with a flattened copy of its arguments, a timer, a promise wrapper
 // and a Buffer-to-string pass a command: about 4 µs of a worker's CPU a command on this machine).
 //
-// It is only a lane, never a second source of truth: it reads and decides on the same Redis as
-// the ioredis client, which keeps everything else (writes, scripts' loading, the connection's
-// life, what the log says). While the lane is not connected the store sends through ioredis, so a
-// request is never held waiting for the lane. A command in flight when the connection is lost, or
-// unanswered after `timeoutMs`, fails (the request is answered 503, as over ioredis); the lane
-// reconnects in the background.
+// It is only a lane, never a second source of truth and never a cache: it reads and decides on
+// the same Redis as the ioredis client, so limits stay global (RL-10) and a revoked or suspended
+// key is refused by every worker on its next request (KEY-3, KEY-4). ioredis keeps everything
+// else (writes, loading the scripts, the connection's life, what the log says). While the lane is
+// not connected the store sends through ioredis, so a request is never held waiting for the lane.
+// A command in flight when the connection is lost, or unanswered after `timeoutMs`, fails (the
+// request is answered 503, as over ioredis); the lane reconnects in the background.
 import { connect, type Socket } from 'node:net';
 
 export interface FastLaneOptions {
