@@ -199,6 +199,34 @@ describe('synchronous and promised stores', () => {
     expect(sync.map((s) => s.status)).toEqual([200, 401, ...Array(10).fill(200), 429, 429, 403, 201, 404]);
   });
 
+  it('over promised stores, reads the entity addressed with the rate decision, and only for an authenticated key', async () => {
+    const read: string[] = [];
+    const stores: Stores = {
+      keys: app.stores.keys,
+      limiter: { take: (...args) => Promise.resolve(app.stores.limiter.take(...args)), peek: (id) => app.stores.limiter.peek(id) },
+      entities: {
+        get: (_c, id) => {
+          read.push(id);
+          return Promise.reject(new Error('store down'));
+        },
+        all: (c) => app.stores.entities.all(c),
+        put: (c, e) => app.stores.entities.put(c, e),
+      },
+      clear: () => app.stores.clear(),
+    };
+    const handler = createRequestHandler({ model: app.model, validators: referenceValidators(), stores, now: app.clock.now });
+    const id = app.seed.alerts[0]!.id;
+    expect((await handler(request('GET', `/alerts/${id}`, 'cbr_live_' + 'x'.repeat(40)))).status).toBe(401);
+    expect(read).toEqual([]);
+    // Spent: answered 429 without waiting on the read, whose failure must not go unhandled.
+    for (let i = 0; i < 10; i++) await handler(request('GET', '/alerts', material('basic-a')));
+    expect((await handler(request('GET', `/alerts/${id}`, material('basic-a')))).status).toBe(429);
+    expect(read).toEqual([id]);
+    await new Promise((resolve) => setImmediate(resolve));
+    // Admitted: the read's failure is the request's.
+    await expect(handler(request('GET', `/alerts/${id}`, material('read-write')))).rejects.toThrow('store down');
+  });
+
   it('turns a store that fails by promise into a rejection of the request, as a failing synchronous store throws', async () => {
     const failing: Stores = { ...app.stores, keys: { ...app.stores.keys, findModern: () => Promise.reject(new Error('store down')) } };
     const handler = createRequestHandler({ model: app.model, validators: referenceValidators(), stores: failing, now: app.clock.now });

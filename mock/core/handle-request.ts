@@ -119,8 +119,17 @@ export function createRequestHandler(context: Context): RequestHandler {
     if (tier === undefined) {
       return withHeaders(failureAnswer(unauthorized('invalid_key', 'The API key has an unknown tier.', policy.realm, true)), extra);
     }
+    // A store that answers later (Redis) reads the entity addressed while the limiter decides, in
+    // the same round trip; the read changes nothing and is looked at only in step 4, in order.
+    let readAhead: { readonly entity: MaybePromise<Entity | undefined> } | undefined;
     if (tier !== null) {
       const taken = stores.limiter.take(key.id, now, tier, policy.rateLimitAlgorithm);
+      if (isPending(taken) && match.id !== undefined && ENTITY_COLLECTIONS.has(match.collection)) {
+        const entity = stores.entities.get(match.collection as Collection, match.id);
+        // A request answered before step 4 (429, 403) never waits on it: its failure is not unhandled.
+        if (isPending(entity)) entity.catch(() => undefined);
+        readAhead = { entity };
+      }
       const decision = isPending(taken) ? ((yield taken) as RateDecision) : taken;
       Object.assign(extra, rateLimitHeaders(decision));
       if (!decision.allowed) return withHeaders(failureAnswer(tooManyRequests(decision, key.tier)), extra);
@@ -134,7 +143,7 @@ export function createRequestHandler(context: Context): RequestHandler {
     let target: Target | undefined;
     if (match.id !== undefined) {
       if (ENTITY_COLLECTIONS.has(match.collection)) {
-        const got = stores.entities.get(match.collection as Collection, match.id);
+        const got = readAhead !== undefined ? readAhead.entity : stores.entities.get(match.collection as Collection, match.id);
         const entity = isPending(got) ? ((yield got) as Entity | undefined) : got;
         if (entity !== undefined && entity.deleted !== true) {
           const failure = entityFailure(key, entity);

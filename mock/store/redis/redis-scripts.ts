@@ -5,6 +5,35 @@ import { readFileSync } from 'node:fs';
 /** One rate-limit decision (the Lua mirror of mock/core/limits; see the file's header). */
 export const DECIDE_RATE_LUA = readFileSync(new URL('./decide-rate.lua', import.meta.url), 'utf8');
 
+/**
+ * A key's limiter state as decide-rate.lua keeps it (see its header), read in one step, for peek.
+ * KEYS[1]: the limiter hash. ARGV[1]: the key id. Returns {the minute algorithm's letter or nil,
+ * its two numbers (t, f) or nothing, 1 when an hour log exists, the sliding minute's buckets,
+ * the hour's buckets}, each bucket as three numbers (index, count, latest), oldest first.
+ */
+export const PEEK_RATE_LUA = `
+local function buckets(field, stored, at)
+  local out = {}
+  if not stored then return out end
+  local _, first, last, _, _, tailIndex, tailCount, tailLatest = struct.unpack('<dddddddd', stored, at)
+  for n = first, last - 1 do
+    local index, count, latest = struct.unpack('<ddd', redis.call('HGET', KEYS[1], field .. ':' .. n))
+    out[#out + 1], out[#out + 2], out[#out + 3] = index, count, latest
+  end
+  if first <= last then out[#out + 1], out[#out + 2], out[#out + 3] = tailIndex, tailCount, tailLatest end
+  return out
+end
+local m, h = ARGV[1] .. ':m', ARGV[1] .. ':h'
+local stored = redis.call('HMGET', KEYS[1], m, h)
+local letter, pair, minuteBuckets = false, {}, {}
+if stored[1] then
+  letter = string.sub(stored[1], 1, 1)
+  if letter == 's' then minuteBuckets = buckets(m, stored[1], 2) else pair = { struct.unpack('<dd', stored[1], 2) } ; pair[3] = nil end
+end
+local hour = 0
+if stored[2] then hour = 1 end
+return { letter, pair, hour, minuteBuckets, buckets(h, stored[2], 1) }`;
+
 /** KEYS: records by id, records by lookup, id order. ARGV: id, lookup, record JSON. */
 export const PUT_KEY_LUA = `
 if redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) == 1 then redis.call('RPUSH', KEYS[3], ARGV[1]) end
