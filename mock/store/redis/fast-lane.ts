@@ -11,6 +11,8 @@
 // A command in flight when the connection is lost, or unanswered after `timeoutMs`, fails (the
 // request is answered 503, as over ioredis); the lane reconnects in the background.
 import { connect, type Socket } from 'node:net';
+// ioredis's own reply parser (RESP2): the lane writes commands itself but never parses by hand.
+import RedisParser from 'redis-parser';
 
 export interface FastLaneOptions {
   readonly host?: string;
@@ -30,45 +32,6 @@ interface Pending {
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: Error) => void;
   readonly at: number;
-}
-
-type Reply = string | number | null | Error | Reply[];
-
-/** Reads one RESP2 reply from `buf` at `at`: [reply, next offset], or undefined when incomplete. */
-function parseReply(buf: Buffer, at: number): [Reply, number] | undefined {
-  const end = buf.indexOf(13, at);
-  if (end < 0 || end + 1 >= buf.length) return undefined;
-  const type = buf[at];
-  if (type === 43 /* + */) return [buf.toString('latin1', at + 1, end), end + 2];
-  if (type === 45 /* - */) return [new FastLaneError(buf.toString('utf8', at + 1, end)), end + 2];
-  let n = 0;
-  let negative = false;
-  for (let i = at + 1; i < end; i++) {
-    const c = buf[i]!;
-    if (c === 45) negative = true;
-    else n = n * 10 + (c - 48);
-  }
-  if (negative) n = -n;
-  if (type === 58 /* : */) return [n, end + 2];
-  if (type === 36 /* $ */) {
-    if (n < 0) return [null, end + 2];
-    const start = end + 2;
-    if (buf.length < start + n + 2) return undefined;
-    return [buf.toString('utf8', start, start + n), start + n + 2];
-  }
-  if (type === 42 /* * */) {
-    if (n < 0) return [null, end + 2];
-    const out: Reply[] = [];
-    let next = end + 2;
-    for (let i = 0; i < n; i++) {
-      const item = parseReply(buf, next);
-      if (item === undefined) return undefined;
-      out.push(item[0]);
-      next = item[1];
-    }
-    return [out, next];
-  }
-  throw new FastLaneError(`unexpected reply type ${String.fromCharCode(type ?? 0)}`);
 }
 
 /** One command in RESP. */
@@ -98,7 +61,7 @@ export class FastLane {
   private head = 0;
   private out = '';
   private flushing = false;
-  private rest: Buffer | undefined;
+  private parser: RedisParser | undefined;
   private closed = false;
   private attempts = 0;
   private readonly watchdog: NodeJS.Timeout;
@@ -146,7 +109,16 @@ export class FastLane {
     const socket = this.options.path !== undefined ? connect({ path: this.options.path }) : connect({ host: this.options.host ?? '127.0.0.1', port: this.options.port ?? 6379 });
     this.socket = socket;
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    // A fresh parser a connection: nothing half-read from a lost one is carried over.
+    const parser = new RedisParser({
+      returnReply: (reply: unknown) => this.answer(socket, reply, undefined),
+      returnError: (error: Error) => this.answer(socket, undefined, new FastLaneError(error.message)),
+      returnFatalError: () => socket.destroy(new FastLaneError('Redis sent a reply that is not RESP')),
+      returnBuffers: false,
+      stringNumbers: false,
+    });
+    this.parser = parser;
+    socket.on('data', (chunk: Buffer) => parser.execute(chunk));
     let cause = '';
     socket.on('error', (error: Error) => (cause = error.message)); // 'close' follows
     socket.on('close', () => this.lost(socket, cause));
@@ -181,7 +153,7 @@ export class FastLane {
     this.ready = false;
     this.socket = undefined;
     this.out = '';
-    this.rest = undefined;
+    this.parser = undefined;
     const failed = this.pending.splice(0);
     const from = this.head;
     this.head = 0;
@@ -192,25 +164,16 @@ export class FastLane {
     setTimeout(() => this.open(), delay).unref();
   }
 
-  private receive(chunk: Buffer): void {
-    const buf = this.rest === undefined ? chunk : Buffer.concat([this.rest, chunk]);
-    let at = 0;
-    try {
-      for (;;) {
-        const parsed = parseReply(buf, at);
-        if (parsed === undefined) break;
-        at = parsed[1];
-        const pending = this.pending[this.head++];
-        if (pending === undefined) throw new FastLaneError('a reply to no command');
-        const reply = parsed[0];
-        if (reply instanceof Error) pending.reject(reply);
-        else pending.resolve(reply);
-      }
-    } catch {
-      this.socket?.destroy();
+  /** One reply, to the oldest command waiting on `socket`. */
+  private answer(socket: Socket, reply: unknown, error: FastLaneError | undefined): void {
+    if (socket !== this.socket) return;
+    const pending = this.pending[this.head++];
+    if (pending === undefined) {
+      socket.destroy(new FastLaneError('Redis sent a reply to no command'));
       return;
     }
-    this.rest = at < buf.length ? buf.subarray(at) : undefined;
+    if (error !== undefined) pending.reject(error);
+    else pending.resolve(reply);
     // Drop answered entries now and then (shifting each one would cost more).
     if (this.head > 1024 || this.head === this.pending.length) {
       this.pending.splice(0, this.head);
