@@ -39,6 +39,16 @@ describe('extractCredential', () => {
     expect(extractCredential(['Authorization', `${scheme} ${KEY}`])).toEqual({ kind: 'bearer', key: KEY });
   });
 
+  it('CRED-5: whatever follows the scheme, "Bearer" (the fast path) gives the same outcome as any other case of it', () => {
+    const rest = fc.oneof(fc.string(), fc.constantFrom(KEY, ` ${KEY}`, `${KEY} `, `${KEY} x`, '', ' ', '\t', `a=b`, `${KEY}==`, `${KEY}\n`));
+    fc.assert(
+      fc.property(rest, fc.constantFrom('bearer', 'BEARER', 'bEaReR'), (r, other) => {
+        expect(extractCredential(['Authorization', `Bearer ${r}`])).toEqual(extractCredential(['Authorization', `${other} ${r}`]));
+      }),
+      propertyOptions(),
+    );
+  });
+
   it('CRED-5: several spaces after the scheme and surrounding whitespace are allowed', () => {
     expect(extractCredential(['Authorization', `  Bearer    ${KEY}  `])).toEqual({ kind: 'bearer', key: KEY });
   });

@@ -93,6 +93,9 @@ export function extractCredential(rawHeaders: RawHeaders): Credential {
 }
 
 function parseAuthorization(value: string): Credential {
+  // The usual "Bearer <token>" skips the general pattern; the outcome is the same (a property
+  // test compares it with the scheme in other cases, which always takes the general path).
+  if (value.startsWith('Bearer ')) return bearer(value.slice(7).trim());
   const match = AUTHORIZATION.exec(value);
   if (match === null) return refused('malformed_credentials', 'The Authorization header is not of the form "<scheme> <token>".', 'bearer');
   const scheme = match[1]!;
@@ -100,7 +103,10 @@ function parseAuthorization(value: string): Credential {
     // The scheme is not echoed: a client that forgot "Bearer " would see its key (ERR-3).
     return refused('malformed_credentials', 'The Authorization scheme is not supported; use Bearer.', 'bearer');
   }
-  const token = (match[2] ?? '').trim();
+  return bearer((match[2] ?? '').trim());
+}
+
+function bearer(token: string): Credential {
   if (token === '') return refused('malformed_credentials', 'The Bearer token is empty.', 'bearer');
   if (!TOKEN68.test(token)) return refused('malformed_credentials', 'The Bearer token is not a single well-formed token.', 'bearer');
   return { kind: 'bearer', key: token };

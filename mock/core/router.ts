@@ -41,7 +41,8 @@ export function createRouter(operations: readonly Operation[]): (method: string,
   }
   // Answers by method and path: a client asks for the same few paths again and again, and a
   // match is immutable. Bounded: emptied when full, so odd paths cannot grow it without end.
-  const cache = new Map<string, RouteMatch>();
+  const cache = new Map<string, Map<string, RouteMatch>>();
+  let cached = 0;
   const match = (method: string, path: string): RouteMatch => {
     const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
     const parts = trimmed.split('/').slice(1);
@@ -61,13 +62,23 @@ export function createRouter(operations: readonly Operation[]): (method: string,
     }
     return allowed.length > 0 ? { kind: 'method-not-allowed', allow: [...new Set(allowed)].join(', ') } : { kind: 'not-found' };
   };
+  // By method, then path: no key string is built a request.
   return (method, path) => {
-    const cacheKey = method + ' ' + path;
-    let found = cache.get(cacheKey);
+    let byPath = cache.get(method);
+    if (byPath === undefined) {
+      if (cache.size >= ROUTE_CACHE_SIZE) cache.clear();
+      cache.set(method, (byPath = new Map()));
+    }
+    let found = byPath.get(path);
     if (found === undefined) {
       found = match(method, path);
-      if (cache.size >= ROUTE_CACHE_SIZE) cache.clear();
-      cache.set(cacheKey, found);
+      if (cached >= ROUTE_CACHE_SIZE) {
+        cache.clear();
+        cache.set(method, (byPath = new Map()));
+        cached = 0;
+      }
+      byPath.set(path, found);
+      cached += 1;
     }
     return found;
   };
