@@ -226,7 +226,8 @@ async function startLocked(options: MockCliOptions, worker: WorkerInit | undefin
   opened?.setSnapshot(seedSnapshot(app.seed, app.seededKeys));
   let server: MockServer;
   try {
-    server = await startMockServer(app, { host: options.host, port: worker === undefined || options.port === 0 ? options.port : worker.port, limits: options.limits });
+    // A worker's port comes from its parent: P + N, 0 (any) with --port 0, or the port it had when it is started again.
+    server = await startMockServer(app, { host: options.host, port: worker === undefined ? options.port : worker.port, limits: options.limits });
   } catch (error) {
     await closeStore();
     // A limit node:http refuses (a headers timeout past the request timeout) is a usage error.
@@ -335,7 +336,7 @@ export async function runMockCommand(argv: readonly string[]): Promise<number> {
     started = await startMock(options, worker, argv);
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
-    const port = worker !== undefined && options.port !== 0 ? worker.port : options.port;
+    const port = worker !== undefined ? worker.port : options.port;
     const message =
       e instanceof SeedError || e instanceof ProfileWriteError || e instanceof StoreConnectError || e instanceof UsageError || e instanceof DataDirError
         ? e.message

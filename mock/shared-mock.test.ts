@@ -3,7 +3,7 @@
 // per-process limiter is caught by RL-10, a Redis down at start exits 2, and a Redis killed and
 // restarted during a run leaves every worker answering with nothing lost that Redis kept.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import { resolveProfile } from '../suites/harness/load-profile.js';
 import { startRun } from '../suites/harness/run.js';
 import { describeResult } from '../suites/harness/describe-result.js';
 import type { Profile } from './profile.js';
+import { WORKER_ENV } from './workers.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const redisCheck = skipWithoutRedis();
@@ -66,6 +67,21 @@ async function rateLimitRun(profile: Profile) {
   run.close();
   const bad = results.filter((r) => r.result !== 'pass' && r.result !== 'skipped');
   return { blamed: [...new Set(bad.map((r) => r.requirement))].sort(), lines: results.map((r) => run.redact(describeResult(r))), byId: (id: string) => results.find((r) => r.requirement === id)! };
+}
+
+/** The pid of worker `index` of the mock whose first process is `parent` (Linux: /proc). */
+function workerPid(parent: number, index: number): number {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === parent && readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(`${WORKER_ENV}=${index}`)) return Number(entry);
+    } catch {
+      // Gone meanwhile, or not ours to read.
+    }
+  }
+  throw new Error(`no worker ${index} of process ${parent}`);
 }
 
 let dir: string;
@@ -128,6 +144,21 @@ describe.skipIf(redisCheck.skip)(`three mock processes on one Redis${redisCheck.
     expect(byId('RL-10'), lines.join('\n')).toMatchObject({ result: 'differs', verdict: { outcome: 'violation', evidence: { summary: expect.stringMatching(/load spread over 3 base URLs: \d+ admitted within 60 s .*more than m \+ b/) } } });
     expect(blamed.filter((id) => id !== 'HDR-3'), lines.join('\n')).toEqual(['RL-10']);
   }, 120_000);
+
+  it('a worker killed while running is started again on its port and answers as before; the log says so', async () => {
+    const { run, profile } = await sharedMock(dir, redis.url);
+    const workerUrl = profile.target.extraBaseUrls![0]!;
+    const key = profile.keys.find((k) => k.name === 'unlimited-a')!.key!;
+    expect((await send(`${workerUrl}/alerts?limit=1`, { headers: bearer(key) })).status).toBe(200);
+    const pid = workerPid(run.child.pid!, 1);
+    process.kill(pid, 'SIGKILL');
+    await until('the worker is started again', () => /worker 1 is back on/.test(run.output().stderr + run.output().stdout));
+    expect(workerPid(run.child.pid!, 1)).not.toBe(pid);
+    expect((await send(`${workerUrl}/alerts?limit=1`, { headers: bearer(key) })).status).toBe(200);
+    expect(run.output().stderr + run.output().stdout).toContain(`worker 1 stopped (SIGKILL); starting it again on ${workerUrl}`);
+    run.child.kill('SIGTERM');
+    expect(await run.exit).toBe(0);
+  }, 60_000);
 
   it('killing and restarting Redis: every worker answers 503 while it is away, then answers again with what Redis kept, and logs both', async () => {
     const { run, profile } = await sharedMock(dir, redis.url);

@@ -23,6 +23,10 @@ type WorkerMessage = { type: 'ready'; baseUrl: string } | { type: 'failed'; mess
 
 const BIN = fileURLToPath(new URL('../bin/casebender.js', import.meta.url));
 const START_TIMEOUT_MS = 20_000;
+/** A worker that stops by itself is started again on its port, at most this often... */
+const MAX_RESTARTS = 5;
+/** ...within this window; past it the worker stays down and the log says so. */
+const RESTART_WINDOW_MS = 60_000;
 
 const toWire = (init: WorkerInit): WireInit => ({
   ...init,
@@ -44,12 +48,12 @@ export interface Workers {
  * resolves once each listens, rejects with the first one's start-up error.
  */
 export async function forkWorkers(argv: readonly string[], count: number, shared: Omit<WorkerInit, 'index' | 'port'>, basePort: number, log: (line: string) => void): Promise<Workers> {
-  const children: ChildProcess[] = [];
+  const children = new Set<ChildProcess>();
   let stopping = false;
   const stop = async () => {
     stopping = true;
     await Promise.all(
-      children.map(
+      [...children].map(
         (child) =>
           new Promise<void>((resolve) => {
             if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -59,24 +63,58 @@ export async function forkWorkers(argv: readonly string[], count: number, shared
       ),
     );
   };
-  const started = Array.from({ length: count - 1 }, (_v, i) => {
-    const index = i + 1;
+  /** Starts worker `index` on `port` (0: any); resolves with its base URL once it listens. */
+  const start = (index: number, port: number): Promise<string> => {
     const child = fork(BIN, ['mock', ...argv], { env: { ...process.env, [WORKER_ENV]: String(index) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    children.push(child);
-    child.on('exit', (code, signal) => {
-      if (!stopping) log(`worker ${index} stopped (${signal ?? `exit ${code}`}); its port no longer answers`);
-    });
+    children.add(child);
     return new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`worker ${index} did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
-      child.once('exit', () => reject(new Error(`worker ${index} exited at start`)));
+      let ready: string | undefined;
+      const timer = setTimeout(() => {
+        reject(new Error(`worker ${index} did not start within ${START_TIMEOUT_MS / 1000} s`));
+        child.kill('SIGKILL');
+      }, START_TIMEOUT_MS);
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        children.delete(child);
+        if (ready === undefined) return reject(new Error(`worker ${index} exited at start`));
+        if (!stopping) restart(index, ready, `${signal ?? `exit ${code}`}`);
+      });
       child.on('message', (message: WorkerMessage) => {
         clearTimeout(timer);
-        if (message.type === 'ready') resolve(message.baseUrl);
+        if (message.type === 'ready') resolve((ready = message.baseUrl));
         else reject(new Error(`worker ${index}: ${message.message}`));
       });
-      child.send(toWire({ ...shared, index, port: basePort === 0 ? 0 : basePort + index }));
+      child.send(toWire({ ...shared, index, port }));
     });
-  });
+  };
+  const restarts = new Map<number, number[]>();
+  /**
+   * A worker that stopped by itself (a crash, a kill) is started again on the port it had, so the
+   * profile's base URLs stay true; a worker that keeps stopping is left down, saying so.
+   */
+  const restart = (index: number, baseUrl: string, why: string): void => {
+    const now = Date.now();
+    const recent = (restarts.get(index) ?? []).filter((at) => now - at < RESTART_WINDOW_MS);
+    if (recent.length >= MAX_RESTARTS) {
+      log(`worker ${index} stopped (${why}) ${MAX_RESTARTS} times within ${RESTART_WINDOW_MS / 1000} s; it stays down and ${baseUrl} no longer answers`);
+      return;
+    }
+    restarts.set(index, [...recent, now]);
+    log(`worker ${index} stopped (${why}); starting it again on ${baseUrl}`);
+    const port = Number(new URL(baseUrl).port);
+    // A little later each time, so a worker that cannot start does not spin.
+    setTimeout(() => {
+      if (stopping) return;
+      start(index, port).then(
+        () => log(`worker ${index} is back on ${baseUrl}`),
+        (error: Error) => {
+          log(`worker ${index} could not start again: ${error.message}`);
+          if (!stopping) restart(index, baseUrl, 'restart failed');
+        },
+      );
+    }, 100 * 2 ** recent.length).unref();
+  };
+  const started = Array.from({ length: count - 1 }, (_v, i) => start(i + 1, basePort === 0 ? 0 : basePort + i + 1));
   try {
     return { baseUrls: await Promise.all(started), stop };
   } catch (error) {
