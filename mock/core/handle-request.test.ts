@@ -160,7 +160,7 @@ describe('synchronous and promised stores', () => {
         put: (r) => later(stores.keys.put(r)),
       },
       limiter: { take: (...args) => later(stores.limiter.take(...args)), peek: (id) => later(stores.limiter.peek(id)) },
-      entities: { get: (c, id) => later(stores.entities.get(c, id)), all: (c) => later(stores.entities.all(c)), put: (c, e) => later(stores.entities.put(c, e)) },
+      entities: { get: (c, id) => later(stores.entities.get(c, id)), all: (c) => later(stores.entities.all(c)), put: (c, e) => later(stores.entities.put(c, e)), putAll: (w) => later(stores.entities.putAll(w)) },
       clear: () => later(stores.clear()),
     };
   };
@@ -211,6 +211,7 @@ describe('synchronous and promised stores', () => {
         },
         all: (c) => app.stores.entities.all(c),
         put: (c, e) => app.stores.entities.put(c, e),
+        putAll: (w) => app.stores.entities.putAll(w),
       },
       clear: () => app.stores.clear(),
     };

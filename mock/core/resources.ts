@@ -236,8 +236,8 @@ async function createCaseFromAlerts(action: Action): Promise<Answer> {
     createdAt: at,
     updatedAt: at,
   } as Entity;
-  await entities.put('cases', caseEntity);
-  for (const alert of alerts) await entities.put('alerts', { ...alert, caseId: caseEntity.id, updatedAt: at });
+  // The case and its alerts' link to it in one write: no later request sees half of it.
+  await entities.putAll([{ collection: 'cases', entity: caseEntity }, ...alerts.map((alert) => ({ collection: 'alerts' as const, entity: { ...alert, caseId: caseEntity.id, updatedAt: at } as Entity }))]);
   return jsonAnswer(201, { caseId: caseEntity.id });
 }
 

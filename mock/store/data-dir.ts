@@ -283,6 +283,7 @@ export function observeStores(stores: Stores, changed: () => void): Stores {
       get: (collection, id) => stores.entities.get(collection, id),
       all: (collection) => stores.entities.all(collection),
       put: (collection, entity) => after(stores.entities.put(collection, entity)),
+      putAll: (writes) => after(stores.entities.putAll(writes)),
     },
     clear: () => after(stores.clear()),
   };

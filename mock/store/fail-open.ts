@@ -80,6 +80,7 @@ export function failOpen(stores: Stores, degraded: () => void = () => undefined)
           degraded,
         ),
       put: (collection, entity) => stores.entities.put(collection, entity),
+      putAll: (writes) => stores.entities.putAll(writes),
     },
   };
 }

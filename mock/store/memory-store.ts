@@ -3,7 +3,7 @@
 import { CompactKeyStore } from './compact-key-store.js';
 import { decideRate, type LimiterState } from '../core/limits/index.js';
 import type { KeyRecord, RateLimitAlgorithm, TierLimits } from '../core/types.js';
-import type { Collection, Entity, EntityStore, LimiterStore, Stores } from './types.js';
+import type { Collection, Entity, EntityStore, EntityWrite, LimiterStore, Stores } from './types.js';
 
 /** Everything a memory store holds, as plain data (what `--data` saves and restores). */
 export interface StoreState {
@@ -62,6 +62,10 @@ class MemoryEntityStore implements EntityStore {
 
   all(collection: Collection): readonly Entity[] {
     return [...this.collection(collection).values()];
+  }
+
+  putAll(writes: readonly EntityWrite[]): void {
+    for (const { collection, entity } of writes) this.put(collection, entity);
   }
 
   put(collection: Collection, entity: Entity): void {

@@ -41,6 +41,17 @@ export interface EntityStore {
   /** Every entity of a collection, in creation order. */
   all(collection: Collection): MaybePromise<readonly Entity[]>;
   put(collection: Collection, entity: Entity): MaybePromise<void>;
+  /**
+   * Several writes as one: all of them or none, where the store can fail part-way (Redis: one
+   * script). An operation that changes more than one entity (a case made from alerts) uses it, so
+   * no later request sees half of it.
+   */
+  putAll(writes: readonly EntityWrite[]): MaybePromise<void>;
+}
+
+export interface EntityWrite {
+  readonly collection: Collection;
+  readonly entity: Entity;
 }
 
 export interface Stores {

@@ -7,7 +7,7 @@ import { digestsEqual, hashSecret } from '../../mock/core/key-material.js';
 import type { RateDecision } from '../../mock/core/limits/index.js';
 import { referenceModel, type Model } from '../../mock/core/model.js';
 import type { KeyRecord, TierTable } from '../../mock/core/types.js';
-import type { Collection, Entity, EntityStore, KeyStore, LimiterStore, Stores } from '../../mock/store/types.js';
+import type { Collection, Entity, EntityStore, EntityWrite, KeyStore, LimiterStore, Stores } from '../../mock/store/types.js';
 import type { ResolvedKey, ResolvedProfile } from './load-profile.js';
 import type { Probe } from './http-client.js';
 
@@ -90,6 +90,9 @@ class ProfileEntityStore implements EntityStore {
   }
   put(c: Collection, e: Entity) {
     this.items.set(`${c}/${e.id}`, e);
+  }
+  putAll(writes: readonly EntityWrite[]) {
+    for (const { collection, entity } of writes) this.put(collection, entity);
   }
 }
 

@@ -45,6 +45,17 @@ export const PUT_ENTITY_LUA = `
 if redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) == 1 then redis.call('RPUSH', KEYS[2], ARGV[1]) end
 return 1`;
 
+/**
+ * Several entity writes as one (all or none). KEYS: a hash and its id order per write; ARGV: id
+ * and JSON per write, in the same order.
+ */
+export const PUT_ENTITIES_LUA = `
+for i = 1, #KEYS, 2 do
+  local at = i + 1
+  if redis.call('HSET', KEYS[i], ARGV[i], ARGV[at]) == 1 then redis.call('RPUSH', KEYS[at], ARGV[i]) end
+end
+return 1`;
+
 /** KEYS: a hash, its id order. Returns the values in order (HMGET in slices: Lua's stack is small). */
 export const ALL_IN_ORDER_LUA = `
 local ids = redis.call('LRANGE', KEYS[2], 0, -1)

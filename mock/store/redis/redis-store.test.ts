@@ -1,7 +1,7 @@
 // The Redis store on a real Redis: the same behaviour as the memory store behind the store
 // interfaces, the seed put back in one step, the mock's answers over it, and what happens when
 // Redis is lost and comes back (503, reconnect, nothing lost that Redis kept).
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mintKey } from '../../core/mint-key.js';
 import type { Entity } from '../types.js';
 import { startTestMock, bearer, type TestMock } from '../../http/test-server.js';
@@ -71,6 +71,26 @@ describe.skipIf(redisCheck.skip)(`the Redis store${redisCheck.skip ? ` (skipped:
     expect(await stores.entities.all('alerts')).toEqual([{ ...a, deleted: true }, b]);
     expect(await stores.entities.get('alerts', 'al_2')).toEqual(b);
     expect(await stores.entities.get('cases', 'al_2')).toBeUndefined();
+  });
+
+  it('puts several entities as one script (all or none): a case and the alerts linked to it', async () => {
+    const a: Entity = { id: 'al_1', title: 'one' };
+    const b: Entity = { id: 'al_2', title: 'two' };
+    const c: Entity = { id: 'ca_1', title: 'case', alertIds: ['al_1', 'al_2'] };
+    await stores.entities.put('alerts', a);
+    const scripts = vi.spyOn(stores.redis, 'putEntities');
+    const singles = vi.spyOn(stores.redis, 'putEntity');
+    await stores.entities.putAll([
+      { collection: 'cases', entity: c },
+      { collection: 'alerts', entity: { ...a, caseId: 'ca_1' } },
+      { collection: 'alerts', entity: { ...b, caseId: 'ca_1' } },
+    ]);
+    expect(scripts).toHaveBeenCalledTimes(1);
+    expect(singles).not.toHaveBeenCalled();
+    expect(await stores.entities.all('cases')).toEqual([c]);
+    expect(await stores.entities.all('alerts')).toEqual([{ ...a, caseId: 'ca_1' }, { ...b, caseId: 'ca_1' }]);
+    await stores.entities.putAll([]);
+    expect(scripts).toHaveBeenCalledTimes(1);
   });
 
   it('puts a snapshot back in one step, and with ifEmpty only when Redis lost its state', async () => {

@@ -12,7 +12,7 @@ import type { KeyRecord, RateLimitAlgorithm, TierLimits } from '../../core/types
 import { StoreUnavailableError } from '../store-unavailable.js';
 import type { Collection, Entity, Stores, StoreSnapshot } from '../types.js';
 import { openFastLane, type FastLane } from './fast-lane.js';
-import { ALL_IN_ORDER_LUA, DECIDE_RATE_LUA, PEEK_RATE_LUA, PUT_ENTITY_LUA, PUT_KEY_LUA, REPLACE_ALL_LUA } from './redis-scripts.js';
+import { ALL_IN_ORDER_LUA, DECIDE_RATE_LUA, PEEK_RATE_LUA, PUT_ENTITIES_LUA, PUT_ENTITY_LUA, PUT_KEY_LUA, REPLACE_ALL_LUA } from './redis-scripts.js';
 
 const COLLECTION_ORDER: readonly Collection[] = ['users', 'alerts', 'cases', 'observables'];
 const ALGORITHM_LETTER: Record<RateLimitAlgorithm, string> = { 'token-bucket': 't', 'sliding-window': 's', 'fixed-window': 'f' };
@@ -25,6 +25,8 @@ interface ScriptCommands {
   peekRate(limits: string, keyId: string): Promise<PeekedRate>;
   putKey(byId: string, byLookup: string, order: string, id: string, lookup: string, json: string): Promise<number>;
   putEntity(hash: string, order: string, id: string, json: string): Promise<number>;
+  /** numberOfKeys first (2 a write), then the keys, then id and JSON a write. */
+  putEntities(numberOfKeys: number, ...keysThenArgs: string[]): Promise<number>;
   allInOrder(hash: string, order: string): Promise<string[]>;
   replaceAll(...args: string[]): Promise<number>;
 }
@@ -62,6 +64,7 @@ export function createRedisClient(url: string, options: RedisOptions = {}): Redi
   redis.defineCommand('peekRate', { numberOfKeys: 1, lua: PEEK_RATE_LUA });
   redis.defineCommand('putKey', { numberOfKeys: 3, lua: PUT_KEY_LUA });
   redis.defineCommand('putEntity', { numberOfKeys: 2, lua: PUT_ENTITY_LUA });
+  redis.defineCommand('putEntities', { lua: PUT_ENTITIES_LUA });
   redis.defineCommand('allInOrder', { numberOfKeys: 2, lua: ALL_IN_ORDER_LUA });
   redis.defineCommand('replaceAll', { numberOfKeys: 5 + 2 * COLLECTION_ORDER.length, lua: REPLACE_ALL_LUA });
   return redis as RedisClient;
@@ -253,6 +256,17 @@ export function createRedisStore(redis: RedisClient, options: { prefix?: string;
       },
       async put(collection, entity) {
         await guarded(redis.putEntity(k.entities(collection), k.entityOrder(collection), entity.id, JSON.stringify(entity)));
+      },
+      async putAll(writes) {
+        if (writes.length === 0) return;
+        const keys: string[] = [];
+        const args: string[] = [];
+        for (const { collection, entity } of writes) {
+          keys.push(k.entities(collection), k.entityOrder(collection));
+          args.push(entity.id, JSON.stringify(entity));
+        }
+        // One script: Redis applies every write or, lost before it runs, none.
+        await guarded(redis.putEntities(keys.length, ...keys, ...args));
       },
     },
     async clear() {
