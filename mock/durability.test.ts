@@ -210,7 +210,7 @@ describe('casebender mock --data', () => {
       // Temporary files of a cut write may remain; the next start removes them. The killed
       // process's lock remains too, naming a process that is gone: the next start takes it over.
       expect(readdirSync(stateDir).filter((n) => n !== 'state.json' && n !== 'lock').every((n) => n.endsWith('.tmp'))).toBe(true);
-      expect(readFileSync(join(stateDir, 'lock'), 'utf8').trim()).toBe(String(mock.child.pid));
+      expect((JSON.parse(readFileSync(join(stateDir, 'lock'), 'utf8')) as { pid: number }).pid).toBe(mock.child.pid);
     }
     const last = await startMock();
     const final = await restoredState(last.origin);
@@ -220,7 +220,7 @@ describe('casebender mock --data', () => {
     expect(final.alerts.length).toBeGreaterThan(0);
     // The temporary files are gone; the lock is the running mock's.
     expect(readdirSync(stateDir).sort()).toEqual(['lock', 'state.json']);
-    expect(readFileSync(join(stateDir, 'lock'), 'utf8').trim()).toBe(String(last.child.pid));
+    expect((JSON.parse(readFileSync(join(stateDir, 'lock'), 'utf8')) as { pid: number }).pid).toBe(last.child.pid);
     last.child.kill('SIGTERM');
     expect(await within(last.exited, 'the last stop')).toBe(0);
     expect(readdirSync(stateDir)).toEqual(['state.json']);

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mintKey } from '../core/mint-key.js';
 import { decodeState, encodeState, readState, STATE_FILE, writeState, createSaver, DataDirError, lockDataDir, LOCK_FILE, type SavedState } from './data-dir.js';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import { createMemoryStore } from './memory-store.js';
 
 const NOW = Date.UTC(2026, 10, 27, 12);
@@ -103,32 +104,63 @@ describe('the state file', () => {
 });
 
 describe('the lock', () => {
+  const holderOf = () => JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')) as { pid: number; start: string | null; host: string };
+
   it('refuses a second claim while the first holds it, naming the holder; after release it can be claimed again', () => {
     const release = lockDataDir(dir);
-    expect(readFileSync(join(dir, LOCK_FILE), 'utf8').trim()).toBe(String(process.pid));
+    expect(holderOf()).toMatchObject({ pid: process.pid, host: hostname() });
     expect(() => lockDataDir(dir)).toThrow(DataDirError);
-    expect(() => lockDataDir(dir)).toThrow(`is in use by process ${process.pid}`);
+    expect(() => lockDataDir(dir)).toThrow(`is in use by process ${process.pid} (another casebender mock?)`);
     release();
     expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
     lockDataDir(dir)();
+    expect(readdirSync(dir)).toEqual([]);
   });
 
-  it('takes over a lock whose process is gone, or which holds no pid', () => {
-    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-    for (const stale of [`${gone.stdout}\n`, 'not a pid', '']) {
-      writeFileSync(join(dir, LOCK_FILE), stale);
+  it('takes over a lock whose process is gone, whose pid a later process has (another start), or which is not a lock', () => {
+    const gone = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+    const stale = [
+      JSON.stringify({ pid: gone, start: '1', host: hostname() }),
+      // The same pid as this process, started at another time: a restarted container's pid 1.
+      JSON.stringify({ pid: process.pid, start: 'another start', host: hostname() }),
+      'not a lock',
+      '',
+    ];
+    for (const text of stale) {
+      writeFileSync(join(dir, LOCK_FILE), text);
       const release = lockDataDir(dir);
-      expect(readFileSync(join(dir, LOCK_FILE), 'utf8').trim()).toBe(String(process.pid));
+      expect(holderOf().pid, text).toBe(process.pid);
       release();
     }
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('refuses a lock held on another host (a shared volume), naming it', () => {
+    writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: 1, start: '1', host: 'elsewhere.example' }));
+    expect(() => lockDataDir(dir)).toThrow('is in use by process 1 on elsewhere.example');
   });
 
   it('releases only its own lock', () => {
     const release = lockDataDir(dir);
-    writeFileSync(join(dir, LOCK_FILE), '1\n');
+    writeFileSync(join(dir, LOCK_FILE), 'someone else');
     release();
-    expect(readFileSync(join(dir, LOCK_FILE), 'utf8')).toBe('1\n');
+    expect(readFileSync(join(dir, LOCK_FILE), 'utf8')).toBe('someone else');
   });
+
+  it('of several processes claiming at once, exactly one gets it (the winner holds it 8 s, longer than the others take to start)', async () => {
+    const script = `import('${new URL('./data-dir.ts', import.meta.url).href}').then(({ lockDataDir }) => { try { lockDataDir(${JSON.stringify(dir)}); process.stdout.write('won'); setTimeout(() => {}, 8000); } catch (e) { process.stdout.write('lost'); } })`;
+    const runs = Array.from({ length: 6 }, () =>
+      new Promise<string>((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+        child.on('exit', () => resolve(out));
+      }),
+    );
+    const outcomes = await Promise.all(runs);
+    expect(outcomes.filter((o) => o === 'won')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'lost')).toHaveLength(5);
+  }, 30_000);
 });
 
 describe('the saver', () => {

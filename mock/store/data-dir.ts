@@ -1,7 +1,8 @@
 // `casebender mock --data DIR`: the mock's state on disk. One JSON file, replaced atomically
 // (temporary file, fsync, rename, fsync of the directory), so that a crash at any instant leaves
 // the last complete state. Keys are kept as their hashes only, as in memory.
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ClockMode } from '../clock.js';
 import type { LimiterState } from '../core/limits/index.js';
@@ -122,11 +123,58 @@ export function readState(dir: string): SavedState | undefined {
 
 export const LOCK_FILE = 'lock';
 
+/** Who holds a lock: a process, told apart from a later one with the same pid by its start. */
+interface LockHolder {
+  readonly pid: number;
+  /** The process's start time (Linux: clock ticks since boot, from /proc); null elsewhere. */
+  readonly start: string | null;
+  readonly host: string;
+}
+
+/** When process `pid` started (Linux), or null where that cannot be read. */
+function processStart(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+const thisProcess = (): LockHolder => ({ pid: process.pid, start: processStart(process.pid), host: hostname() });
+
+/** Whether the holder a lock names still runs: same host, and the pid alive with the same start. */
+function holderRuns(holder: LockHolder): boolean {
+  // Another machine's lock (a shared volume): it cannot be checked from here, so it holds.
+  if (holder.host !== hostname()) return true;
+  try {
+    process.kill(holder.pid, 0);
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  // The pid runs; a different start means it was reused (a restarted container's pid 1, say).
+  const start = processStart(holder.pid);
+  return holder.start === null || start === null || start === holder.start;
+}
+
+function parseHolder(text: string): LockHolder | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<LockHolder>;
+    if (Number.isInteger(value.pid) && typeof value.host === 'string' && (typeof value.start === 'string' || value.start === null)) return value as LockHolder;
+  } catch {
+    // Not a lock this mock wrote.
+  }
+  return undefined;
+}
+
 /**
- * Claims `dir` for this process: a lock file made with O_EXCL holding the pid. Two mocks saving
- * to one directory would each overwrite the other's state; the second is refused instead. A lock
- * whose process is gone (killed, crashed) is taken over. Returns the release, which removes the
- * file if it is still this process's lock; it also runs when the process exits.
+ * Claims `dir` for this process. Two mocks saving to one directory would each overwrite the
+ * other's state; the second is refused instead. The lock file is made whole or not at all (written
+ * aside, then hard-linked into place, which fails if it exists) and names the process by pid,
+ * start time and host, so a lock whose process is gone — also when a new process has its pid —
+ * is taken over; taking over renames the old lock aside, which only one process can do. Returns
+ * the release, which removes the lock if it is still this process's; it also runs at exit.
  */
 export function lockDataDir(dir: string): () => void {
   const path = join(dir, LOCK_FILE);
@@ -135,25 +183,42 @@ export function lockDataDir(dir: string): () => void {
   } catch (error) {
     throw new DataDirError(`cannot use the data directory ${dir}: ${(error as Error).message}`);
   }
+  const mine = JSON.stringify(thisProcess());
+  const inUse = (holder: LockHolder) =>
+    new DataDirError(`the data directory ${dir} is in use by process ${holder.pid}${holder.host === hostname() ? '' : ` on ${holder.host}`} (another casebender mock?); stop it or pass another --data (if no such mock runs, remove ${path})`);
   for (let attempt = 0; ; attempt++) {
+    if (attempt > 3) throw new DataDirError(`cannot lock the data directory ${dir}: other processes keep taking ${path}`);
+    if (createWhole(path, mine)) break;
+    let text: string;
     try {
-      const fd = openSync(path, 'wx', 0o600);
-      try {
-        writeSync(fd, `${process.pid}\n`);
-      } finally {
-        closeSync(fd);
-      }
-      break;
+      text = readFileSync(path, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new DataDirError(`cannot lock the data directory ${dir}: ${(error as Error).message}`);
-      const holder = lockHolder(path);
-      if (holder !== undefined && attempt === 0) {
-        throw new DataDirError(`the data directory ${dir} is in use by process ${holder} (another casebender mock?); stop it or pass another --data (if no such mock runs, remove ${path})`);
-      }
-      if (attempt > 0) throw new DataDirError(`cannot lock the data directory ${dir}: ${path} keeps coming back`);
-      // Its process is gone: the lock is stale.
-      rmSync(path, { force: true });
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue; // released meanwhile
+      throw new DataDirError(`cannot read the lock ${path}: ${(error as Error).message}`);
     }
+    const holder = parseHolder(text);
+    if (holder !== undefined && holderRuns(holder)) throw inUse(holder);
+    // Stale (its process is gone) or not a lock at all: take it over, one process at a time.
+    const aside = `${path}.stale.${process.pid}`;
+    try {
+      renameSync(path, aside);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue; // another took it over first
+      throw new DataDirError(`cannot take over the lock ${path}: ${(error as Error).message}`);
+    }
+    const moved = readFileSync(aside, 'utf8');
+    if (moved !== text) {
+      // Between the read and the rename another process made a new lock: give it back.
+      try {
+        linkSync(aside, path);
+      } finally {
+        rmSync(aside, { force: true });
+      }
+      const fresh = parseHolder(moved);
+      if (fresh !== undefined) throw inUse(fresh);
+      continue;
+    }
+    rmSync(aside, { force: true });
   }
   let released = false;
   const release = (): void => {
@@ -161,7 +226,7 @@ export function lockDataDir(dir: string): () => void {
     released = true;
     process.off('exit', release);
     try {
-      if (readFileSync(path, 'utf8').trim() === String(process.pid)) rmSync(path, { force: true });
+      if (readFileSync(path, 'utf8') === mine) rmSync(path, { force: true });
     } catch {
       // Already gone: nothing to release.
     }
@@ -170,22 +235,18 @@ export function lockDataDir(dir: string): () => void {
   return release;
 }
 
-/** The pid in a lock file when that process still runs (or is this one); undefined otherwise. */
-function lockHolder(path: string): number | undefined {
-  let pid: number;
+/** Makes `path` holding `text`, whole, unless it exists (false then). */
+function createWhole(path: string, text: string): boolean {
+  const temp = `${path}.${process.pid}${TEMP_SUFFIX}`;
+  writeFileSync(temp, text, { mode: 0o600 });
   try {
-    pid = Number(readFileSync(path, 'utf8').trim());
-  } catch {
-    return undefined;
-  }
-  if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  if (pid === process.pid) return pid;
-  try {
-    process.kill(pid, 0);
-    return pid;
+    linkSync(temp, path);
+    return true;
   } catch (error) {
-    // EPERM: it runs, as another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM' ? pid : undefined;
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw new DataDirError(`cannot lock the data directory: ${(error as Error).message}`);
+  } finally {
+    rmSync(temp, { force: true });
   }
 }
 
