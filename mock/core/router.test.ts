@@ -31,9 +31,22 @@ describe('createRouter', () => {
     );
   });
 
-  it('stays bounded: after more distinct paths than it remembers, known paths still match', () => {
-    const route = createRouter(operations);
-    for (let i = 0; i < 10_000; i++) expect(route('GET', `/alerts/a${i}`)).toMatchObject({ kind: 'operation', id: `a${i}` });
+  it('stays bounded: never more answers than its size, and known paths still match after many more', () => {
+    const route = createRouter(operations, 100);
+    for (let i = 0; i < 1_000; i++) {
+      expect(route('GET', `/alerts/a${i}`)).toMatchObject({ kind: 'operation', id: `a${i}` });
+      expect(route.remembered()).toBeLessThanOrEqual(100);
+    }
+    expect(route.remembered()).toBeGreaterThan(0);
     expect(route('GET', '/users/me')).toMatchObject({ kind: 'operation', operation: { path: '/users/me' } });
+  });
+
+  it('keeps no 404s and no long paths', () => {
+    const route = createRouter(operations);
+    for (let i = 0; i < 100; i++) route('GET', `/nothing/${i}`);
+    route('GET', `/alerts/${'x'.repeat(300)}`);
+    expect(route.remembered()).toBe(0);
+    route('GET', '/alerts/a1');
+    expect(route.remembered()).toBe(1);
   });
 });

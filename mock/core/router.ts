@@ -24,7 +24,12 @@ export function relativePath(pathname: string): string | undefined {
 }
 
 /** A router over the operation table. Literal segments beat `{id}`, so `/users/me` is not a user id. */
-export function createRouter(operations: readonly Operation[]): (method: string, path: string) => RouteMatch {
+export type Router = ((method: string, path: string) => RouteMatch) & {
+  /** How many (method, path) answers it remembers now (for tests of its bound). */
+  readonly remembered: () => number;
+};
+
+export function createRouter(operations: readonly Operation[], cacheSize = ROUTE_CACHE_SIZE): Router {
   const routes: CompiledRoute[] = operations.map((operation) => {
     const segments = operation.path.split('/').slice(1);
     return { operation, segments, collection: segments[0]! };
@@ -62,30 +67,31 @@ export function createRouter(operations: readonly Operation[]): (method: string,
     }
     return allowed.length > 0 ? { kind: 'method-not-allowed', allow: [...new Set(allowed)].join(', ') } : { kind: 'not-found' };
   };
-  // By method, then path: no key string is built a request.
-  return (method, path) => {
+  // By method, then path: no key string is built a request. Only paths that name an operation
+  // (or a method it does not allow) and are of a sane length are kept: odd paths, 404s above all,
+  // would only fill it and push the useful ones out.
+  const route = (method: string, path: string): RouteMatch => {
     let byPath = cache.get(method);
-    if (byPath === undefined) {
-      if (cache.size >= ROUTE_CACHE_SIZE) cache.clear();
-      cache.set(method, (byPath = new Map()));
+    let found = byPath?.get(path);
+    if (found !== undefined) return found;
+    found = match(method, path);
+    if (found.kind === 'not-found' || path.length > MAX_CACHED_PATH) return found;
+    if (cached >= cacheSize) {
+      cache.clear();
+      byPath = undefined;
+      cached = 0;
     }
-    let found = byPath.get(path);
-    if (found === undefined) {
-      found = match(method, path);
-      if (cached >= ROUTE_CACHE_SIZE) {
-        cache.clear();
-        cache.set(method, (byPath = new Map()));
-        cached = 0;
-      }
-      byPath.set(path, found);
-      cached += 1;
-    }
+    if (byPath === undefined) cache.set(method, (byPath = new Map()));
+    byPath.set(path, found);
+    cached += 1;
     return found;
   };
+  return Object.assign(route, { remembered: () => cached });
 }
 
-/** Distinct (method, path) pairs the router remembers. */
+/** Distinct (method, path) pairs the router remembers at most, and the longest path it keeps. */
 const ROUTE_CACHE_SIZE = 4_096;
+const MAX_CACHED_PATH = 256;
 
 function paramCount(route: CompiledRoute): number {
   return route.segments.filter((s) => s.startsWith('{')).length;
