@@ -79,8 +79,20 @@ describe.skipIf(redisCheck.skip)(`the fast lane${redisCheck.skip ? ` (skipped: $
       await stores.close();
     }
 
+    // A password in the URL of a Redis that has none: ioredis goes on, and so does the lane.
+    const needless = await lane({ password: 'not needed' });
+    expect(await needless.send(['PING'])).toBe('PONG');
+    // The credentials of the URL reach the lane through the store.
     await admin.config('SET', 'requirepass', 'secret');
     try {
+      const viaUrl = createRedisClient(redis.url.replace('redis://', 'redis://:secret@'));
+      await viaUrl.connect();
+      const securedStores = createRedisStore(viaUrl, { prefix: 'lane-auth:' });
+      try {
+        await until("the password-protected store's lane is ready", () => securedStores.fastLane?.ready === true);
+      } finally {
+        await securedStores.close();
+      }
       const authed = await lane({ password: 'secret' });
       expect(await authed.send(['PING'])).toBe('PONG');
       const wrong = openFastLane({ host: '127.0.0.1', port: redis.port, timeoutMs: 2_000, password: 'wrong' });

@@ -151,7 +151,9 @@ const DECIDE_RATE_SHA = createHash('sha1').update(DECIDE_RATE_LUA).digest('hex')
  */
 function fastLaneFor(redis: Redis): FastLane | undefined {
   const o = redis.options;
-  if (o.tls !== undefined || (o.sentinels?.length ?? 0) > 0) return undefined;
+  // Only a plain connection the lane can copy exactly: not TLS, Sentinel, a key prefix ioredis would
+  // add (the lane would read other keys) or a chosen address family.
+  if (o.tls !== undefined || (o.sentinels?.length ?? 0) > 0 || (o.keyPrefix ?? '') !== '' || (o.family !== undefined && o.family !== 4 && o.family !== 0)) return undefined;
   return openFastLane({
     ...(typeof o.path === 'string' ? { path: o.path } : { host: o.host ?? '127.0.0.1', port: o.port ?? 6379 }),
     ...(typeof o.username === 'string' && o.username !== '' ? { username: o.username } : {}),
