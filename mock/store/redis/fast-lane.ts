@@ -9,7 +9,8 @@
 // else (writes, loading the scripts, the connection's life, what the log says). While the lane is
 // not connected the store sends through ioredis, so a request is never held waiting for the lane.
 // A command in flight when the connection is lost, or unanswered after `timeoutMs`, fails (the
-// request is answered 503, as over ioredis); the lane reconnects in the background.
+// request is answered 503, as over ioredis); unlike ioredis, one command past the timeout drops the
+// connection, so every command in flight on it fails too. The lane reconnects in the background.
 import { connect, type Socket } from 'node:net';
 // ioredis's own reply parser (RESP2): the lane writes commands itself but never parses by hand.
 import RedisParser from 'redis-parser';
