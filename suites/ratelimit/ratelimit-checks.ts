@@ -262,17 +262,23 @@ export const rateLimitChecks: Check[] = [
       // Remaining must fall as a flood spends the allowance: it never rises faster than the refill.
       if (ctx.model.policy.rateLimitAlgorithm === 'token-bucket') {
         for (const t of o.tiers) {
-          // In the order the requests were sent (arrival less latency, where the sender knows it):
-          // answers of several nodes or connections may arrive in another order than decided.
-          const admittedByArrival = (t.flood?.samples ?? []).filter((s) => ok(s) && s.remaining !== undefined);
+          // Only pairs whose order of decision is certain are compared: a, whose answer had arrived
+          // before b was sent, was decided before b. Requests in flight together (16 connections,
+          // several nodes) may be decided in any order, and a request sent earlier can be decided
+          // dozens of decisions later; comparing those in send order blamed correct targets.
+          const admittedByArrival = (t.flood?.samples ?? []).filter((s) => ok(s) && s.remaining !== undefined).sort((x, y) => x.at - y.at);
           const sentAt = (s: (typeof admittedByArrival)[number]) => s.at - (s.latency ?? 0);
           const admitted = [...admittedByArrival].sort((x, y) => sentAt(x) - sentAt(y));
-          for (let i = 1; i < admitted.length; i++) {
-            const a = admitted[i - 1]!;
-            const b = admitted[i]!;
-            const refill = ((Math.max(b.at, a.at) - Math.min(sentAt(a), sentAt(b))) * o.timeScale * t.limits.perMinute) / MINUTE;
+          let arrived = 0;
+          for (const b of admitted) {
+            // a: the last answer that had arrived when b was sent (the nearest certain predecessor).
+            while (arrived < admittedByArrival.length && admittedByArrival[arrived]!.at <= sentAt(b)) arrived++;
+            const a = admittedByArrival[arrived - 1];
+            if (a === undefined) continue;
+            // Decided after a was sent, b before it arrived: at most this much refill between them.
+            const refill = ((b.at - sentAt(a)) * o.timeScale * t.limits.perMinute) / MINUTE;
             if (Number(b.remaining) > Number(a.remaining) + Math.ceil(refill) + 16) {
-              return violation({ summary: `${t.tier} flood: X-RateLimit-Remaining rose from ${a.remaining} to ${b.remaining} in ${((b.at - a.at) * o.timeScale / 1000).toFixed(2)} s, faster than m/60 refills`, why: 'HDR-3 (REF): Remaining follows the algorithm' });
+              return violation({ summary: `${t.tier} flood: X-RateLimit-Remaining rose from ${a.remaining} to ${b.remaining} within ${((b.at - sentAt(a)) * o.timeScale / 1000).toFixed(2)} s (the first answer had arrived before the second request was sent), faster than m/60 refills`, why: 'HDR-3 (REF): Remaining follows the algorithm' });
             }
           }
           const first = admitted[0];
