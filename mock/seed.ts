@@ -1,6 +1,6 @@
 // The mock's seed: entities across every TLP/PAP level and the keys minted at start.
 // Key material is random at every start and shown once (printed table, profile file).
-import { digestsEqual, hashSecret } from './core/key-material.js';
+import { secretMatches } from './core/key-material.js';
 import type { Model } from './core/model.js';
 import { mintKey, type KeyMaterial } from './core/mint-key.js';
 import type { KeyRecord, KeyKind } from './core/types.js';
@@ -137,7 +137,7 @@ export function restoreSeedKeys(
   return saved.map(({ spec, record }) => {
     const candidate = known.find((k) => k.id === record.id && k.material.kind === record.kind);
     const secret = candidate === undefined ? undefined : candidate.material.kind === 'modern' ? candidate.material.key : candidate.material.secret;
-    const matches = secret !== undefined && (candidate!.material.kind === 'modern' || candidate!.material.accessKey === record.accessKey) && digestsEqual(hashSecret(secret), record.hash);
+    const matches = secret !== undefined && (candidate!.material.kind === 'modern' || candidate!.material.accessKey === record.accessKey) && secretMatches(secret, record.hash);
     return matches ? { spec, record, material: candidate!.material } : { spec, record };
   });
 }

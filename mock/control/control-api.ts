@@ -1,6 +1,6 @@
 // The mock's control API under /__mock/ (not part of CaseBender): mint, revoke, suspend and
 // reinstate keys, read and move the clock, reset to the seed, switch faults. Guarded by its own token.
-import { digestsEqual, hashSecret, randomToken } from '../core/key-material.js';
+import { hashSecret, randomToken, secretMatches } from '../core/key-material.js';
 import { emptyAnswer, failureAnswer, jsonAnswer, type Answer } from '../core/answer.js';
 import type { RequestFacts } from '../core/handle-request.js';
 import { mintKey } from '../core/mint-key.js';
@@ -130,7 +130,7 @@ export function createControlHandler(app: MockApp, token: string): (request: Req
     for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
       if (request.rawHeaders[i]!.toLowerCase() === CONTROL_TOKEN_HEADER) presented = request.rawHeaders[i + 1];
     }
-    if (presented === undefined || !digestsEqual(hashSecret(presented.trim()), tokenHash)) {
+    if (presented === undefined || !secretMatches(presented.trim(), tokenHash)) {
       return failureAnswer({ status: 401, code: 'control_token_required', detail: 'The control API needs the token printed at start, in X-Mock-Token.' });
     }
     const parts = relative.split('/');

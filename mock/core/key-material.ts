@@ -1,6 +1,6 @@
 // Key material: generation, hashing and constant-time comparison (contract: KEY, CRED-6).
 // Stores keep only the SHA-256 of a key or secret; the material is shown once, at creation.
-import { digestsEqual as platformDigestsEqual, randomBytes, secretMatches as platformSecretMatches, sha256 } from '../platform/node.js';
+import { randomBytes, secretMatches as platformSecretMatches, sha256 } from '../platform/node.js';
 import { MODERN_KEY_PREFIX } from './credentials.js';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -24,9 +24,6 @@ export function randomBase62(length: number): string {
 
 /** SHA-256 of a key or secret; the only form in which a store keeps them. */
 export const hashSecret: (secret: string) => Uint8Array = sha256;
-
-/** Constant-time equality of two digests. */
-export const digestsEqual: (a: Uint8Array, b: Uint8Array) => boolean = platformDigestsEqual;
 
 /** Whether a presented key or secret hashes to a stored digest (constant time): what a lookup asks. */
 export const secretMatches: (secret: string, digest: Uint8Array) => boolean = platformSecretMatches;

@@ -18,7 +18,7 @@ export const copyBytes = (bytes: Uint8Array): Uint8Array => bytes.slice();
 export const utf8Bytes = (text: string): Uint8Array => encoder.encode(text);
 
 /** Constant-time equality of two digests: every byte is compared, whatever differs first. */
-export function digestsEqual(a: Uint8Array, b: Uint8Array): boolean {
+function digestsEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   let difference = 0;
   for (let i = 0; i < a.length; i++) difference |= a[i]! ^ b[i]!;

@@ -3,7 +3,7 @@
 import { referenceValidators } from '../../mock/app.js';
 import type { Answer } from '../../mock/core/answer.js';
 import { createRequestHandler, type RequestFacts } from '../../mock/core/handle-request.js';
-import { digestsEqual, hashSecret } from '../../mock/core/key-material.js';
+import { hashSecret, secretMatches } from '../../mock/core/key-material.js';
 import type { RateDecision } from '../../mock/core/limits/index.js';
 import { referenceModel, type Model } from '../../mock/core/model.js';
 import type { KeyRecord, TierTable } from '../../mock/core/types.js';
@@ -58,11 +58,11 @@ class ProfileKeyStore implements KeyStore {
   }
   findModern(key: string) {
     const r = this.modern.get(Buffer.from(hashSecret(key)).toString('hex'));
-    return r !== undefined && digestsEqual(hashSecret(key), r.hash) ? r : undefined;
+    return r !== undefined && secretMatches(key, r.hash) ? r : undefined;
   }
   findLegacy(accessKey: string, secret: string) {
     const r = this.legacy.get(accessKey);
-    return r !== undefined && digestsEqual(hashSecret(secret), r.hash) ? r : undefined;
+    return r !== undefined && secretMatches(secret, r.hash) ? r : undefined;
   }
   get(id: string) {
     return this.byId.get(id);

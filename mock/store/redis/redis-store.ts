@@ -6,7 +6,7 @@
 // everything else, and those too while it is not, over ioredis.
 import { createHash } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
-import { digestsEqual, hashSecret, KEY_ID_PREFIX, modernLookupId } from '../../core/key-material.js';
+import { KEY_ID_PREFIX, modernLookupId, secretMatches } from '../../core/key-material.js';
 import type { LimiterState, RateDecision } from '../../core/limits/index.js';
 import type { KeyRecord, RateLimitAlgorithm, TierLimits } from '../../core/types.js';
 import { StoreUnavailableError } from '../store-unavailable.js';
@@ -216,14 +216,14 @@ export function createRedisStore(redis: RedisClient, options: { prefix?: string;
         return read(hget(k.byLookup, 'm:' + lookup), (json) => {
           if (json === null) return undefined;
           const record = decodeRecord(json);
-          return record.kind === 'modern' && digestsEqual(hashSecret(key), record.hash) ? record : undefined;
+          return record.kind === 'modern' && secretMatches(key, record.hash) ? record : undefined;
         });
       },
       findLegacy(accessKey, secret) {
         return read(hget(k.byLookup, 'a:' + accessKey), (json) => {
           if (json === null) return undefined;
           const record = decodeRecord(json);
-          return record.kind === 'legacy' && digestsEqual(hashSecret(secret), record.hash) ? record : undefined;
+          return record.kind === 'legacy' && secretMatches(secret, record.hash) ? record : undefined;
         });
       },
       get(id) {
