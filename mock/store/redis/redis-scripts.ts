@@ -40,13 +40,8 @@ if redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) == 1 then redis.call('RPUSH', K
 redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
 return 1`;
 
-/** KEYS: entities by id, id order. ARGV: id, entity JSON. */
-export const PUT_ENTITY_LUA = `
-if redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) == 1 then redis.call('RPUSH', KEYS[2], ARGV[1]) end
-return 1`;
-
 /**
- * Several entity writes as one (all or none). KEYS: a hash and its id order per write; ARGV: id
+ * Entity writes, one or several, as one (all or none). KEYS: a hash and its id order per write; ARGV: id
  * and JSON per write, in the same order.
  */
 export const PUT_ENTITIES_LUA = `

@@ -12,7 +12,7 @@ import type { KeyRecord, RateLimitAlgorithm, TierLimits } from '../../core/types
 import { StoreUnavailableError } from '../store-unavailable.js';
 import type { Collection, Entity, Stores, StoreSnapshot } from '../types.js';
 import { openFastLane, type FastLane } from './fast-lane.js';
-import { ALL_IN_ORDER_LUA, DECIDE_RATE_LUA, PEEK_RATE_LUA, PUT_ENTITIES_LUA, PUT_ENTITY_LUA, PUT_KEY_LUA, REPLACE_ALL_LUA } from './redis-scripts.js';
+import { ALL_IN_ORDER_LUA, DECIDE_RATE_LUA, PEEK_RATE_LUA, PUT_ENTITIES_LUA, PUT_KEY_LUA, REPLACE_ALL_LUA } from './redis-scripts.js';
 
 const COLLECTION_ORDER: readonly Collection[] = ['users', 'alerts', 'cases', 'observables'];
 const ALGORITHM_LETTER: Record<RateLimitAlgorithm, string> = { 'token-bucket': 't', 'sliding-window': 's', 'fixed-window': 'f' };
@@ -24,7 +24,6 @@ interface ScriptCommands {
   decideRate(limits: string, now: number, keyId: string, perMinute: number, perHour: number, burst: number, algorithm: string): Promise<number[]>;
   peekRate(limits: string, keyId: string): Promise<PeekedRate>;
   putKey(byId: string, byLookup: string, order: string, id: string, lookup: string, json: string): Promise<number>;
-  putEntity(hash: string, order: string, id: string, json: string): Promise<number>;
   /** numberOfKeys first (2 a write), then the keys, then id and JSON a write. */
   putEntities(numberOfKeys: number, ...keysThenArgs: string[]): Promise<number>;
   allInOrder(hash: string, order: string): Promise<string[]>;
@@ -63,7 +62,6 @@ export function createRedisClient(url: string, options: RedisOptions = {}): Redi
   redis.defineCommand('decideRate', { numberOfKeys: 1, lua: DECIDE_RATE_LUA });
   redis.defineCommand('peekRate', { numberOfKeys: 1, lua: PEEK_RATE_LUA });
   redis.defineCommand('putKey', { numberOfKeys: 3, lua: PUT_KEY_LUA });
-  redis.defineCommand('putEntity', { numberOfKeys: 2, lua: PUT_ENTITY_LUA });
   redis.defineCommand('putEntities', { lua: PUT_ENTITIES_LUA });
   redis.defineCommand('allInOrder', { numberOfKeys: 2, lua: ALL_IN_ORDER_LUA });
   redis.defineCommand('replaceAll', { numberOfKeys: 5 + 2 * COLLECTION_ORDER.length, lua: REPLACE_ALL_LUA });
@@ -257,7 +255,7 @@ export function createRedisStore(redis: RedisClient, options: { prefix?: string;
         return (await guarded(redis.allInOrder(k.entities(collection), k.entityOrder(collection)))).map((json) => JSON.parse(json) as Entity);
       },
       async put(collection, entity) {
-        await guarded(redis.putEntity(k.entities(collection), k.entityOrder(collection), entity.id, JSON.stringify(entity)));
+        await guarded(redis.putEntities(2, k.entities(collection), k.entityOrder(collection), entity.id, JSON.stringify(entity)));
       },
       async putAll(writes) {
         if (writes.length === 0) return;
