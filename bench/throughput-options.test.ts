@@ -5,7 +5,7 @@ describe('parseThroughputArgs', () => {
   it('gives the documented defaults with no flags', () => {
     expect(parseThroughputArgs([])).toEqual({
       kind: 'run',
-      options: { duration: 5, rounds: 3, connections: 50, scenarios: ['read', 'unauthorized', 'limited'], json: undefined, cpuProf: undefined, pin: true },
+      options: { duration: 3, rounds: 5, connections: 50, scenarios: ['read', 'unauthorized', 'limited'], json: undefined, cpuProf: undefined, pin: true },
     });
   });
 

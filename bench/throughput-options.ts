@@ -21,8 +21,9 @@ export const USAGE = `Usage: npm run bench -- [options]   (node --import tsx ben
 
 Measures the mock against a bare node:http server replaying the same bytes, on 127.0.0.1.
 
-  --duration S          seconds per measured run, after a 1 s warm-up (default 5)
-  --rounds N            (bare, mock) pairs per scenario, alternating order; medians reported (default 3)
+  --duration S          seconds per measured run, after a 1 s warm-up (default 3)
+  --rounds N            rounds; in each, per scenario, one bare and one mock run back to back, in
+                        alternating order; the ratio is the median over rounds of the two (default 5)
   --connections N       autocannon connections, pipelining 1 (default 50)
   --scenario LIST       any of ${SCENARIO_NAMES.join(',')} (default: all)
   --json FILE           also write the results as JSON
@@ -32,7 +33,7 @@ Measures the mock against a bare node:http server replaying the same bytes, on 1
 
 /**
  * @example
- * parseThroughputArgs(['--rounds', '1']) // { kind: 'run', options: { rounds: 1, duration: 5, ... } }
+ * parseThroughputArgs(['--rounds', '1']) // { kind: 'run', options: { rounds: 1, duration: 3, ... } }
  * parseThroughputArgs(['--fast'])        // { kind: 'error', message: 'unknown option --fast ...' }
  */
 export function parseThroughputArgs(args: readonly string[]): ParsedCommand {
@@ -65,8 +66,8 @@ export function parseThroughputArgs(args: readonly string[]): ParsedCommand {
   }
   if (values.help === true) return { kind: 'help' };
 
-  const duration = numberOption('--duration', values.duration, 5, false);
-  const rounds = numberOption('--rounds', values.rounds, 3, true);
+  const duration = numberOption('--duration', values.duration, 3, false);
+  const rounds = numberOption('--rounds', values.rounds, 5, true);
   const connections = numberOption('--connections', values.connections, 50, true);
   for (const parsed of [duration, rounds, connections]) if (typeof parsed === 'string') return { kind: 'error', message: parsed };
 

@@ -55,32 +55,36 @@ async function main(): Promise<number> {
     `core only: app.handleApi(read path) in-process, no network: ${micro.microsPerCall.toFixed(2)} µs/request (${Math.round(micro.callsPerSecond).toLocaleString('en-US')} calls/s)\n`,
   );
 
-  // 2. The bytes the bare server will replay: one answer per scenario from a mock.
-  const replays = await captureReplays(scenarios, core);
-
-  // 3. The runs: (bare, mock) per round, in alternating order, one server child at a time.
+  // 2. Both servers, started once and kept for every round, each with the server core to itself
+  //    while it is measured (the other waits idle); the bytes the bare one replays come from the
+  //    mock being measured.
+  const profiled = (side: Side) => (options.cpuProf !== undefined ? { ...core, cpuProfDir: join(options.cpuProf, side) } : core);
+  const mock = await startServerChild({ kind: 'start', role: 'mock' }, profiled('mock'));
+  const children: ServerChild[] = [mock];
   const runs: Run[] = [];
   const warnings: string[] = [];
-  for (let round = 0; round < options.rounds; round++) {
-    const order: Side[] = round % 2 === 0 ? ['bare', 'mock'] : ['mock', 'bare'];
-    for (const side of order) {
-      const childOptions = options.cpuProf !== undefined ? { ...core, cpuProfDir: join(options.cpuProf, side) } : core;
-      const child =
-        side === 'mock'
-          ? await startServerChild({ kind: 'start', role: 'mock' }, childOptions)
-          : await startServerChild({ kind: 'start', role: 'bare', replays: replays.byScenario }, childOptions);
-      try {
-        if (side === 'bare' && round === 0) await verifyReplays(child, scenarios, replays);
-        for (const scenario of scenarios) {
-          const run = await measure(child, side, scenario, round, options, replays);
+  try {
+    const replays = await captureReplays(mock, scenarios);
+    const bare = await startServerChild({ kind: 'start', role: 'bare', replays: replays.byScenario }, profiled('bare'));
+    children.push(bare);
+    await verifyReplays(bare, scenarios, replays);
+
+    // 3. The runs: in each round and scenario, one run of each server back to back, in
+    //    alternating order, so that the ratio of a round compares them under the same conditions
+    //    (on a shared machine the rate of one server moves by a quarter from one minute to the next).
+    for (let round = 0; round < options.rounds; round++) {
+      for (const [index, scenario] of scenarios.entries()) {
+        const order: Side[] = (round + index) % 2 === 0 ? ['bare', 'mock'] : ['mock', 'bare'];
+        for (const side of order) {
+          const run = await measure(side === 'mock' ? mock : bare, side, scenario, round, options, replays);
           runs.push(run);
           warnings.push(...runWarnings(run, scenario));
           console.log(progressLine(run, options.rounds));
         }
-      } finally {
-        await child.stop();
       }
     }
+  } finally {
+    await Promise.all(children.map((child) => child.stop()));
   }
 
   // 4. Medians and the table.
@@ -103,27 +107,22 @@ interface Replays {
   readonly requests: Partial<Record<ScenarioName, { path: string; headers: Record<string, string> }>>;
 }
 
-async function captureReplays(scenarios: readonly Scenario[], core: { core?: number }): Promise<Replays> {
-  const mock = await startServerChild({ kind: 'start', role: 'mock' }, core);
-  try {
-    const profile = mock.ready.profile!;
-    const byScenario: Partial<Record<ScenarioName, Replay>> = {};
-    const requests: Replays['requests'] = {};
-    for (const scenario of scenarios) {
-      const request = scenario.request(profile);
-      const url = `http://127.0.0.1:${mock.ready.ports[scenario.name]}${request.path}`;
-      if (scenario.exhaust) await exhaustKey(url, request.headers);
-      const replay = await captureResponse(url, request.headers);
-      if (replay.status !== scenario.expected) {
-        throw new Error(`${scenario.name}: the mock answered ${replay.status}, not ${scenario.expected}: ${Buffer.from(replay.body, 'base64').toString('utf8')}`);
-      }
-      byScenario[scenario.name] = replay;
-      requests[scenario.name] = request;
+async function captureReplays(mock: ServerChild, scenarios: readonly Scenario[]): Promise<Replays> {
+  const profile = mock.ready.profile!;
+  const byScenario: Partial<Record<ScenarioName, Replay>> = {};
+  const requests: Replays['requests'] = {};
+  for (const scenario of scenarios) {
+    const request = scenario.request(profile);
+    const url = `http://127.0.0.1:${mock.ready.ports[scenario.name]}${request.path}`;
+    if (scenario.exhaust) await exhaustKey(url, request.headers);
+    const replay = await captureResponse(url, request.headers);
+    if (replay.status !== scenario.expected) {
+      throw new Error(`${scenario.name}: the mock answered ${replay.status}, not ${scenario.expected}: ${Buffer.from(replay.body, 'base64').toString('utf8')}`);
     }
-    return { byScenario, requests };
-  } finally {
-    await mock.stop();
+    byScenario[scenario.name] = replay;
+    requests[scenario.name] = request;
   }
+  return { byScenario, requests };
 }
 
 /** Fails unless the bare server answers exactly the bytes it was given. */
