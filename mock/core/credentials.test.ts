@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { propertyOptions } from '../test-support/property-options.js';
-import { extractCredential } from './credentials.js';
+import { extractCredential, isToken68 } from './credentials.js';
 
 const KEY = 'cbr_live_' + 'A'.repeat(40);
 const OTHER = 'cbr_live_' + 'B'.repeat(40);
@@ -128,5 +128,38 @@ describe('extractCredential', () => {
       }),
       propertyOptions(500),
     );
+  });
+
+  it('CRED-4: field names match in any ASCII case, and only in ASCII (RFC 9110 §5.1)', () => {
+    const caseOf = (name: string, flips: boolean[]): string => [...name].map((c, i) => (flips[i % flips.length] ? c.toUpperCase() : c.toLowerCase())).join('');
+    fc.assert(
+      fc.property(fc.array(fc.boolean(), { minLength: 1, maxLength: 13 }), (flips) => {
+        expect(extractCredential([caseOf('authorization', flips), `Bearer ${KEY}`])).toEqual({ kind: 'bearer', key: KEY });
+        expect(extractCredential([caseOf('x-api-key', flips), KEY])).toEqual({ kind: 'x-api-key', key: KEY });
+        expect(extractCredential([caseOf('x-api-key', flips), 'cbak_1', caseOf('x-api-secret', flips), 's3cret'])).toEqual({ kind: 'legacy', accessKey: 'cbak_1', secret: 's3cret' });
+      }),
+      propertyOptions(200),
+    );
+    // The Kelvin sign lower-cases to "k" in Unicode, but a field name is an ASCII token.
+    expect(extractCredential(['X-Api-\u212Aey', KEY])).toEqual({ kind: 'none' });
+  });
+});
+
+describe('isToken68', () => {
+  it('accepts exactly what RFC 9110 token68 allows (the regular expression it replaces)', () => {
+    const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
+    const text = fc.oneof(
+      fc.string({ maxLength: 30 }),
+      fc.string({ unit: fc.constantFrom(...'aZ09-._~+/= \t:;%\u00e9\u212a'), maxLength: 30 }),
+      fc.string({ unit: 'binary', maxLength: 20 }),
+    );
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(isToken68(t)).toBe(TOKEN68.test(t));
+      }),
+      propertyOptions(2000),
+    );
+    expect(['abc', 'a==', 'A-._~+/9', 'x='].every(isToken68)).toBe(true);
+    expect(['', '=', '=a', 'a=b', 'a b', 'é'].some(isToken68)).toBe(false);
   });
 });

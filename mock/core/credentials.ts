@@ -24,8 +24,34 @@ export type Credential =
 /** Headers as Node's `req.rawHeaders` gives them: name, value, name, value, ... */
 export type RawHeaders = readonly string[];
 
-// RFC 9110 token68, which every key and secret we accept must be.
-const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
+// RFC 9110 token68, which every key and secret we accept must be: 1*( ALPHA / DIGIT / "-" / "." /
+// "_" / "~" / "+" / "/" ) *"=". Checked by a table, not a regular expression: it runs on every request.
+const TOKEN68_CHAR = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/') TOKEN68_CHAR[c.charCodeAt(0)] = 1;
+
+/** Whether `text` is a token68 (RFC 9110 §11.2). */
+export function isToken68(text: string): boolean {
+  const length = text.length;
+  let i = 0;
+  // A code unit past 127 reads undefined from the table: not a token68 character.
+  while (i < length && TOKEN68_CHAR[text.charCodeAt(i)] === 1) i++;
+  if (i === 0) return false;
+  while (i < length && text.charCodeAt(i) === 61 /* = */) i++;
+  return i === length;
+}
+
+/**
+ * Whether the header name `name` is `lower` (a lower-case ASCII name of the same length) in any
+ * case: field names compare case-insensitively in ASCII only (RFC 9110 §5.1), and toLowerCase
+ * would allocate a string per header of every request.
+ */
+function sameName(name: string, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) {
+    const c = name.charCodeAt(i);
+    if ((c >= 65 && c <= 90 ? c + 32 : c) !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
 // auth-scheme, then 1*SP, then the rest (RFC 9110 §11.4).
 const AUTHORIZATION = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)(?: +(.*))?$/s;
 
@@ -51,20 +77,17 @@ export function extractCredential(rawHeaders: RawHeaders): Credential {
   let duplicate: string | undefined;
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!;
-    // Length first: most header names are none of ours, and toLowerCase allocates.
+    // Length first: most header names are none of ours.
     const len = name.length;
-    if (len !== 13 && len !== 9 && len !== 12) continue;
-    const lower = name.toLowerCase();
-    const value = rawHeaders[i + 1]!;
-    if (lower === 'authorization') {
+    if (len === 13 && sameName(name, 'authorization')) {
       if (authorization !== undefined) duplicate = 'Authorization';
-      authorization = value;
-    } else if (lower === 'x-api-key') {
+      authorization = rawHeaders[i + 1]!;
+    } else if (len === 9 && sameName(name, 'x-api-key')) {
       if (apiKey !== undefined) duplicate = 'X-Api-Key';
-      apiKey = value;
-    } else if (lower === 'x-api-secret') {
+      apiKey = rawHeaders[i + 1]!;
+    } else if (len === 12 && sameName(name, 'x-api-secret')) {
       if (apiSecret !== undefined) duplicate = 'x-api-secret';
-      apiSecret = value;
+      apiSecret = rawHeaders[i + 1]!;
     }
   }
   if (duplicate !== undefined) {
@@ -75,13 +98,13 @@ export function extractCredential(rawHeaders: RawHeaders): Credential {
     const key = apiKey.trim();
     if (key.startsWith(MODERN_KEY_PREFIX)) {
       // PREC-3: a cbr_live_ key in x-api-key is a modern key; a secret beside it is ignored.
-      return TOKEN68.test(key) ? { kind: 'x-api-key', key } : refused('malformed_credentials', 'The X-Api-Key value is not a well-formed key.', 'x-api-key');
+      return isToken68(key) ? { kind: 'x-api-key', key } : refused('malformed_credentials', 'The X-Api-Key value is not a well-formed key.', 'x-api-key');
     }
     if (apiSecret === undefined) {
       return refused('malformed_credentials', 'X-Api-Key does not hold a cbr_live_ key, and no x-api-secret completes a legacy pair.', 'legacy');
     }
     const secret = apiSecret.trim();
-    if (key === '' || secret === '' || !TOKEN68.test(key) || !TOKEN68.test(secret)) {
+    if (key === '' || secret === '' || !isToken68(key) || !isToken68(secret)) {
       return refused('malformed_credentials', 'The legacy x-api-key / x-api-secret pair is empty or not well-formed.', 'legacy');
     }
     return { kind: 'legacy', accessKey: key, secret };
@@ -108,7 +131,7 @@ function parseAuthorization(value: string): Credential {
 
 function bearer(token: string): Credential {
   if (token === '') return refused('malformed_credentials', 'The Bearer token is empty.', 'bearer');
-  if (!TOKEN68.test(token)) return refused('malformed_credentials', 'The Bearer token is not a single well-formed token.', 'bearer');
+  if (!isToken68(token)) return refused('malformed_credentials', 'The Bearer token is not a single well-formed token.', 'bearer');
   return { kind: 'bearer', key: token };
 }
 

@@ -10,7 +10,7 @@ import { entityClearanceFailure, markingClearanceFailure, visibleTo, type Marked
 import { credentialMethod, extractCredential, type RawHeaders } from './credentials.js';
 import type { Model } from './model.js';
 import { unauthorized, insufficientScope } from './problem.js';
-import { rateLimitHeaders, tooManyRequests } from './rate-limit-headers.js';
+import { setRateLimitHeaders, tooManyRequests } from './rate-limit-headers.js';
 import { act, type Target } from './resources.js';
 import { createRouter, relativePath } from './router.js';
 import { missingScopes } from './scopes.js';
@@ -110,14 +110,16 @@ export function createRequestHandler(context: Context): RequestHandler {
     }
     const identity = authenticate(credential, record, now, policy.realm);
     // LEG-3: answers to the deprecated pair say so, whatever the outcome.
-    const extra: Record<string, string> = credentialMethod(credential) === 'legacy' ? { ...deprecationHeaders } : {};
-    if (!identity.ok) return withHeaders(failureAnswer(identity.error), extra);
+    const deprecation = credentialMethod(credential) === 'legacy' ? deprecationHeaders : undefined;
+    // The limiter's decision, once taken: its headers go on every answer from then on (HDR-1).
+    let decision: RateDecision | undefined;
+    if (!identity.ok) return withHeaders(failureAnswer(identity.error), deprecation, decision);
     const key = identity.value.key;
 
     // 2. Rate limit (RL, HDR): every authenticated request counts, whatever its answer (RL-9).
     const tier = model.tiers[key.tier];
     if (tier === undefined) {
-      return withHeaders(failureAnswer(unauthorized('invalid_key', 'The API key has an unknown tier.', policy.realm, true)), extra);
+      return withHeaders(failureAnswer(unauthorized('invalid_key', 'The API key has an unknown tier.', policy.realm, true)), deprecation, decision);
     }
     // A store that answers later (Redis) reads the entity addressed while the limiter decides, in
     // the same round trip; the read changes nothing and is looked at only in step 4, in order.
@@ -130,14 +132,13 @@ export function createRequestHandler(context: Context): RequestHandler {
         if (isPending(entity)) entity.catch(() => undefined);
         readAhead = { entity };
       }
-      const decision = isPending(taken) ? ((yield taken) as RateDecision) : taken;
-      Object.assign(extra, rateLimitHeaders(decision));
-      if (!decision.allowed) return withHeaders(failureAnswer(tooManyRequests(decision, key.tier)), extra);
+      decision = isPending(taken) ? ((yield taken) as RateDecision) : taken;
+      if (!decision.allowed) return withHeaders(failureAnswer(tooManyRequests(decision, key.tier)), deprecation, decision);
     }
 
     // 3. Scope (SCOPE-1..5): before existence and validation.
     const missing = scopesMissing(key.scopes, match.operation.scopes, policy);
-    if (missing.length > 0) return withHeaders(failureAnswer(insufficientScope(missing, policy.realm, identity.value.method === 'bearer')), extra);
+    if (missing.length > 0) return withHeaders(failureAnswer(insufficientScope(missing, policy.realm, identity.value.method === 'bearer')), deprecation, decision);
 
     // 4. TLP/PAP clearance of the entity addressed (TLP-1, TLP-2).
     let target: Target | undefined;
@@ -147,7 +148,7 @@ export function createRequestHandler(context: Context): RequestHandler {
         const entity = isPending(got) ? ((yield got) as Entity | undefined) : got;
         if (entity !== undefined && entity.deleted !== true) {
           const failure = entityFailure(key, entity);
-          if (failure !== undefined) return withHeaders(failureAnswer(failure), extra);
+          if (failure !== undefined) return withHeaders(failureAnswer(failure), deprecation, decision);
           target = { kind: 'entity', entity };
         }
       } else {
@@ -162,30 +163,32 @@ export function createRequestHandler(context: Context): RequestHandler {
     let body: unknown;
     if (validate !== undefined) {
       const parsed = parseJsonBody(request);
-      if (!parsed.ok) return withHeaders(failureAnswer(parsed.error), extra);
+      if (!parsed.ok) return withHeaders(failureAnswer(parsed.error), deprecation, decision);
       body = parsed.value;
       const marks = markingsOf(body);
       const failure = marks === undefined ? undefined : markingFailure(key, marks);
-      if (failure !== undefined) return withHeaders(failureAnswer(failure), extra);
+      if (failure !== undefined) return withHeaders(failureAnswer(failure), deprecation, decision);
       const errors = validate(body);
       if (errors.length > 0) {
         const detail = `The request body is invalid: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}.`;
-        return withHeaders(failureAnswer({ status: 400, code: 'invalid_body', detail, errors }), extra);
+        return withHeaders(failureAnswer({ status: 400, code: 'invalid_body', detail, errors }), deprecation, decision);
       }
     }
 
     // 6. Existence (404), then the operation itself.
     if (match.id !== undefined && target === undefined) {
-      return withHeaders(failureAnswer({ status: 404, code: 'not_found', detail: `No ${match.collection.replace(/s$/, '')} has this id.` }), extra);
+      return withHeaders(failureAnswer({ status: 404, code: 'not_found', detail: `No ${match.collection.replace(/s$/, '')} has this id.` }), deprecation, decision);
     }
     const acted = act({ operation: match.operation, key, target, body, query: request.query, now, context });
     const answer = isPending(acted) ? ((yield acted) as Answer) : acted;
-    return withHeaders(answer, extra);
+    return withHeaders(answer, deprecation, decision);
   }
 }
 
-function withHeaders(answer: Answer, extra: Record<string, string>): Answer {
-  for (const name in extra) answer.headers[name] = extra[name]!;
+/** Adds what every answer of the request carries: LEG-3's deprecation headers, then HDR-1's rate-limit headers. */
+function withHeaders(answer: Answer, deprecation: Readonly<Record<string, string>> | undefined, decision: RateDecision | undefined): Answer {
+  if (deprecation !== undefined) for (const name in deprecation) answer.headers[name] = deprecation[name]!;
+  if (decision !== undefined) setRateLimitHeaders(answer.headers, decision);
   return answer;
 }
 

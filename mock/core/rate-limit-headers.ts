@@ -2,13 +2,15 @@
 import type { RateDecision } from './limits/index.js';
 import type { Failure } from './types.js';
 
-/** X-RateLimit-* for every answer to a limited key, 429s included (HDR-1). Unlimited keys get none (HDR-4). */
-export function rateLimitHeaders(decision: RateDecision): Record<string, string> {
-  return {
-    'X-RateLimit-Limit': String(decision.limit),
-    'X-RateLimit-Remaining': String(decision.remaining),
-    'X-RateLimit-Reset': String(decision.reset),
-  };
+/**
+ * Sets X-RateLimit-* on an answer's headers: every answer to a limited key has them, 429s
+ * included (HDR-1); unlimited keys get none (HDR-4). Written into the answer itself: no object
+ * of their own per request.
+ */
+export function setRateLimitHeaders(headers: Record<string, string>, decision: RateDecision): void {
+  headers['X-RateLimit-Limit'] = String(decision.limit);
+  headers['X-RateLimit-Remaining'] = String(decision.remaining);
+  headers['X-RateLimit-Reset'] = String(decision.reset);
 }
 
 /**
