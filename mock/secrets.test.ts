@@ -4,11 +4,11 @@
 // default and refuses every request without its token.
 import { spawn } from 'node:child_process';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { tempDir } from './test-support/temp-dir.js';
 import { createMockApp } from './app.js';
 import { parseMockArgs } from './cli.js';
 import { MODERN_KEY_PREFIX } from './core/credentials.js';
@@ -232,7 +232,7 @@ describe('the control API: loopback by default, and nothing without its token', 
 
 describe('casebender mock prints keys only as a short prefix', () => {
   it('the start-up table and every line printed hold no key or secret beyond its display prefix; the profile file holds them', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cb-secrets-'));
+    const dir = tempDir('cb-secrets-', onTestFinished);
     const profilePath = join(dir, 'profile.json');
     const child = spawn(process.execPath, ['bin/casebender.js', 'mock', '--port', '0', '--profile-out', profilePath], { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

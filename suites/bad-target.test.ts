@@ -4,19 +4,19 @@
 // loopback server of this test; it must end with exit code 1 or 2, a clear line or a per-requirement
 // report, and within a bound set by --timeout — never a crash trace or a hang.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunReport } from './report/run-report.js';
 import { schemaChecker } from '../mock/json-schema.js';
+import { tempDir } from '../mock/test-support/temp-dir.js';
 
 const BIN = fileURLToPath(new URL('../bin/casebender.js', import.meta.url));
 const TIMEOUT_MS = 500;
-const dir = mkdtempSync(join(tmpdir(), 'cb-bad-target-'));
+const dir = tempDir('cb-bad-target-');
 const checkReport = schemaChecker('report.schema.json');
 
 /** Keys of the right shape that no target knows: enough for every functional area to run. */

@@ -1,15 +1,15 @@
 // `casebender run` exit codes: 0 conformant, 1 not, 2 usage, profile or unreachable target.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { schemaChecker } from '../mock/json-schema.js';
 import type { RunReport } from './report/run-report.js';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../mock/test-support/temp-dir.js';
 import { embeddedTarget, type Target } from './harness/target.js';
 import { runRunCommand } from './cli.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'cb-run-'));
+const dir = tempDir('cb-run-');
 const started: Target[] = [];
 afterAll(async () => {
   for (const t of started) await t.stop();

@@ -4,14 +4,14 @@
 // run with setupWorker in Debian's headless Chromium. CI installs chromium; elsewhere the test is
 // skipped, saying why.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_MISSING as reason, findChromium } from '../test-support/chromium.js';
+import { envWithTempDir, tempDir } from '../test-support/temp-dir.js';
 
 const chromium = findChromium();
 
@@ -51,7 +51,7 @@ await fetch(new URLSearchParams(location.search).get('report'), { method: 'POST'
 describe.skipIf(chromium === undefined)(chromium === undefined ? `the MSW handlers in a browser — skipped: ${reason}` : 'the MSW handlers in a browser (setupWorker)', () => {
   let server: Server | undefined;
   let reporter: Server | undefined;
-  const dir = mkdtempSync(join(tmpdir(), 'cb-msw-browser-'));
+  const dir = tempDir('cb-msw-browser-');
   afterAll(() => {
     server?.close();
     reporter?.close();
@@ -87,7 +87,7 @@ describe.skipIf(chromium === undefined)(chromium === undefined ? `the MSW handle
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     const report = `http://127.0.0.1:${(reporter.address() as { port: number }).port}/result`;
     const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/?report=${encodeURIComponent(report)}`;
-    const browser = spawn(chromium!, ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${join(dir, 'profile')}`, '--remote-debugging-port=0', '--enable-logging=stderr', '--v=0', url], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const browser = spawn(chromium!, ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${join(dir, 'profile')}`, '--remote-debugging-port=0', '--enable-logging=stderr', '--v=0', url], { stdio: ['ignore', 'ignore', 'pipe'], env: envWithTempDir(dir), detached: true });
     let log = '';
     browser.stderr!.on('data', (c: Buffer) => (log += c.toString()));
     try {
@@ -103,7 +103,15 @@ describe.skipIf(chromium === undefined)(chromium === undefined ? `the MSW handle
         nodeFree: true,
       });
     } finally {
-      browser.kill('SIGKILL');
+      // Chromium's renderer and GPU processes are in its process group: stop them all, and wait,
+      // so that none still writes into the profile directory while it is removed.
+      const exited = new Promise((resolve) => (browser.exitCode !== null || browser.signalCode !== null ? resolve(undefined) : browser.once('exit', resolve)));
+      try {
+        process.kill(-browser.pid!, 'SIGKILL');
+      } catch {
+        browser.kill('SIGKILL');
+      }
+      await exited;
     }
   }, 120_000);
 });

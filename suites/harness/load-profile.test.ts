@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { tempDir } from '../../mock/test-support/temp-dir.js';
 import { loadProfile, ProfileError, resolveProfile } from './load-profile.js';
 
 const KEY = 'cbr_live_' + 'k'.repeat(40);
@@ -42,7 +42,7 @@ describe('loadProfile', () => {
 
   it('says so when the file is missing or not JSON', () => {
     expect(() => loadProfile('/nonexistent/profile.json')).toThrow('cannot read the profile /nonexistent/profile.json: no such file');
-    const dir = mkdtempSync(join(tmpdir(), 'cb-profile-'));
+    const dir = tempDir('cb-profile-', onTestFinished);
     writeFileSync(join(dir, 'p.json'), '{ nope');
     expect(() => loadProfile(join(dir, 'p.json'))).toThrow(ProfileError);
   });

@@ -1,17 +1,17 @@
 // Prism as referee: the mock's answers pass Prism's own validation against fixtures/openapi.yaml in
 // a whole functional run; a deployment whose answers break the document fails SCHEMA-1 in Prism's
 // words; a missing Prism is a clear usage error.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../../mock/test-support/temp-dir.js';
 import { runRunCommand } from '../cli.js';
 import { embeddedTarget, type Target } from '../harness/target.js';
 import type { Exchange } from '../harness/http-client.js';
 import { createPrismReferee, importOptional, PrismMissing, type PrismReferee } from './prism-referee.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'cb-prism-'));
+const dir = tempDir('cb-prism-');
 let referee: PrismReferee;
 beforeAll(async () => {
   referee = await createPrismReferee();

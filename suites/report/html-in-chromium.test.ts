@@ -1,10 +1,10 @@
 // The HTML report in a real headless Chromium (Debian's chromium): it opens, its charts render,
 // and the console stays clean. CI installs chromium; elsewhere the test is skipped, saying why.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { envWithTempDir, tempDir } from '../../mock/test-support/temp-dir.js';
 import { FAULTS } from '../../mock/faults/faults.js';
 import { startRun } from '../harness/run.js';
 import { embeddedTarget } from '../harness/target.js';
@@ -30,13 +30,13 @@ describe.skipIf(chromium === undefined)(chromium === undefined ? `the HTML repor
     } finally {
       await target.stop();
     }
-    const dir = mkdtempSync(join(tmpdir(), 'cb-html-'));
+    const dir = tempDir('cb-html-', onTestFinished);
     const file = join(dir, 'report.html');
     writeFileSync(file, html);
     const result = spawnSync(
       chromium!,
       ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${join(dir, 'profile')}`, '--enable-logging=stderr', '--v=0', '--dump-dom', `file://${file}`],
-      { encoding: 'utf8', timeout: 60_000 },
+      { encoding: 'utf8', timeout: 60_000, env: envWithTempDir(dir) },
     );
     expect(result.status).toBe(0);
     const dom = result.stdout;
