@@ -54,6 +54,11 @@ export function createRedisClient(url: string, options: RedisOptions = {}): Redi
     maxRetriesPerRequest: 0,
     commandTimeout: 2_000,
     connectTimeout: 2_000,
+    // How long disconnect() waits for the socket to close before it destroys it. ioredis arms
+    // this timer on its last socket even when that socket already failed (a refused reconnect
+    // never emits 'close' again), so with Redis away a stopping process stayed alive this long
+    // for nothing: 2 s by default, and a --workers mock waited for its workers first (4 s).
+    disconnectTimeout: 100,
     enableAutoPipelining: false,
     retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 1_000),
     ...options,
