@@ -22,7 +22,6 @@ export interface EncodedBody {
   bytes?: Uint8Array;
 }
 
-
 /** The UTF-8 bytes of a kept body, encoded once. */
 export function bodyBytes(encoded: EncodedBody): Uint8Array {
   return (encoded.bytes ??= utf8Bytes(encoded.text));

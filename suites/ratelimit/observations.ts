@@ -139,12 +139,12 @@ async function tierLoad(ctx: CheckContext, tier: string, limits: TierLimits, fre
 
 const observed = new WeakMap<CheckContext, Promise<Observations>>();
 
-/** The observations of this run if the load was sent (for reports), without starting it. */
 /** Gives a run the observations its checks judge, instead of sending the load (tests of the checks' judgement). */
 export function primeObservations(ctx: CheckContext, o: Observations): void {
   observed.set(ctx, Promise.resolve(o));
 }
 
+/** The observations of this run if the load was sent (for reports), without starting it. */
 export function observationsIfMade(ctx: CheckContext): Promise<Observations> | undefined {
   return observed.get(ctx);
 }
