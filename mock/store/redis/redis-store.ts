@@ -10,7 +10,7 @@ import { KEY_ID_PREFIX, modernLookupId, secretMatches } from '../../core/key-mat
 import type { LimiterState, RateDecision } from '../../core/limits/index.js';
 import type { KeyRecord, RateLimitAlgorithm, TierLimits } from '../../core/types.js';
 import { StoreUnavailableError } from '../store-unavailable.js';
-import type { Collection, Entity, Stores, StoreSnapshot } from '../types.js';
+import type { Collection, Entity, EntityWrite, Stores, StoreSnapshot } from '../types.js';
 import { openFastLane, type FastLane } from './fast-lane.js';
 import { ALL_IN_ORDER_LUA, DECIDE_RATE_LUA, PEEK_RATE_LUA, PUT_ENTITIES_LUA, PUT_KEY_LUA, REPLACE_ALL_LUA } from './redis-scripts.js';
 
@@ -201,6 +201,17 @@ export function createRedisStore(redis: RedisClient, options: { prefix?: string;
   };
   /** The per-request read: over the fast lane when it is connected, else over ioredis. */
   const hget = (key: string, field: string): Promise<string | null> => (laneReady() ? (lane!.send(['HGET', key, field]) as Promise<string | null>) : redis.hget(key, field));
+  /** Entity writes, one or several, as one script: Redis applies every write or, lost before it runs, none. */
+  const putAll = async (writes: readonly EntityWrite[]): Promise<void> => {
+    if (writes.length === 0) return;
+    const keys: string[] = [];
+    const args: string[] = [];
+    for (const { collection, entity } of writes) {
+      keys.push(k.entities(collection), k.entityOrder(collection));
+      args.push(entity.id, JSON.stringify(entity));
+    }
+    await guarded(redis.putEntities(keys.length, ...keys, ...args));
+  };
   const allKeys = [k.byId, k.byLookup, k.order, k.limits, k.seeded, ...COLLECTION_ORDER.flatMap((c) => [k.entities(c), k.entityOrder(c)])];
   const replaceAll = async (snapshot: StoreSnapshot, { ifEmpty = false } = {}) => {
     const args: string[] = [];
@@ -259,20 +270,10 @@ export function createRedisStore(redis: RedisClient, options: { prefix?: string;
       async all(collection) {
         return (await guarded(redis.allInOrder(k.entities(collection), k.entityOrder(collection)))).map((json) => JSON.parse(json) as Entity);
       },
-      async put(collection, entity) {
-        await guarded(redis.putEntities(2, k.entities(collection), k.entityOrder(collection), entity.id, JSON.stringify(entity)));
+      put(collection, entity) {
+        return putAll([{ collection, entity }]);
       },
-      async putAll(writes) {
-        if (writes.length === 0) return;
-        const keys: string[] = [];
-        const args: string[] = [];
-        for (const { collection, entity } of writes) {
-          keys.push(k.entities(collection), k.entityOrder(collection));
-          args.push(entity.id, JSON.stringify(entity));
-        }
-        // One script: Redis applies every write or, lost before it runs, none.
-        await guarded(redis.putEntities(keys.length, ...keys, ...args));
-      },
+      putAll,
     },
     async clear() {
       await guarded(redis.del(...allKeys));
