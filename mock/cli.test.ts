@@ -2,12 +2,12 @@
 // and a real start that prints its listening line, writes an owner-only profile and stops cleanly
 // on SIGTERM. Every wait is bounded.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from './test-support/temp-dir.js';
 import { schemaChecker } from './json-schema.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -67,15 +67,11 @@ function within<T>(promise: Promise<T>, ms: number, message: string): Promise<T>
 
 const linesOf = (text: string) => text.split('\n').filter((l) => l !== '');
 
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'casebender-cli-'));
-});
+const dir = tempDir('casebender-cli-');
 afterEach(() => {
   // A test that failed half-way leaves no process behind.
   for (const child of running) child.kill('SIGKILL');
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('casebender mock: usage errors exit 2', () => {
   it('--bogus: exit 2, one "casebender mock:" line and the hint on stderr', async () => {

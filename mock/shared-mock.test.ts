@@ -3,11 +3,11 @@
 // per-process limiter is caught by RL-10, a Redis down at start exits 2, and a Redis killed and
 // restarted during a run leaves every worker answering with nothing lost that Redis kept.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from './test-support/temp-dir.js';
 import { send } from './http/test-client.js';
 import { bearer } from './http/test-server.js';
 import { freePort, skipWithoutRedis, startTestRedis, type TestRedis } from './test-support/redis-server.js';
@@ -84,14 +84,10 @@ function workerPid(parent: number, index: number): number {
   throw new Error(`no worker ${index} of process ${parent}`);
 }
 
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'casebender-shared-'));
-});
+const dir = tempDir('casebender-shared-');
 afterEach(() => {
   for (const child of running) child.kill('SIGKILL');
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('casebender mock --workers: usage', () => {
   it('--workers 3 without a shared store: exit 2 with one clear line', async () => {
