@@ -1,9 +1,9 @@
 // Secrets (KEY, CRED-6, ERR-3): keys and secrets are kept only as SHA-256 hashes, compared in
-// constant time (crypto.timingSafeEqual over equal-length digests), never written to an answer, a
+// constant time (digest against digest, every byte of the 32), never written to an answer, a
 // log line or the start-up table beyond a short prefix; the control API listens on loopback by
 // default and refuses every request without its token.
 import { spawn } from 'node:child_process';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,12 +17,14 @@ import { sendRaw, type Reply } from './http/test-client.js';
 import { startTestMock, type TestMock } from './http/test-server.js';
 import type { Profile } from './profile.js';
 import { createMemoryStore } from './store/memory-store.js';
+import * as platform from './platform/node.js';
 import type { Stores } from './store/types.js';
 
-// A spy around the real timingSafeEqual: the comparisons still happen, and the test sees them.
-vi.mock('node:crypto', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('node:crypto')>();
-  return { ...actual, timingSafeEqual: vi.fn(actual.timingSafeEqual) };
+// Spies around the platform's real digest comparisons: the comparisons still happen, and the
+// tests see what each compared and what it answered.
+vi.mock('./platform/node.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('./platform/node.js')>();
+  return { ...actual, secretMatches: vi.fn(actual.secretMatches), secretMatchesAt: vi.fn(actual.secretMatchesAt) };
 });
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
@@ -73,7 +75,8 @@ describe('KEY: the memory store keeps hashes only', () => {
 });
 
 describe('CRED-6: keys, secrets and the control token are compared in constant time', () => {
-  const spy = vi.mocked(timingSafeEqual);
+  const matches = vi.mocked(platform.secretMatches);
+  const matchesAt = vi.mocked(platform.secretMatchesAt);
   let stores: Stores;
   let key: string;
   let pair: { accessKey: string; secret: string };
@@ -88,36 +91,72 @@ describe('CRED-6: keys, secrets and the control token are compared in constant t
     pair = { accessKey: legacy.accessKey!, secret: legacy.secret! };
   });
   beforeEach(() => {
-    spy.mockClear();
+    matches.mockClear();
+    matchesAt.mockClear();
   });
 
-  /** The comparisons made: both sides 32-byte digests, never the presented text itself. */
-  const comparisons = () => spy.mock.calls.map(([a, b]) => [(a as Uint8Array).length, (b as Uint8Array).length]);
+  /** The comparisons made: the stored digest each compared with (hex), and its answer. */
+  function comparisons(): { digest: string; matched: boolean }[] {
+    const made = [
+      ...matches.mock.calls.map(([, digest], i) => ({ order: matches.mock.invocationCallOrder[i]!, digest, matched: matches.mock.results[i]!.value as boolean })),
+      ...matchesAt.mock.calls.map(([, digests, at], i) => ({ order: matchesAt.mock.invocationCallOrder[i]!, digest: digests.subarray(at, at + 32), matched: matchesAt.mock.results[i]!.value as boolean })),
+    ];
+    return made.sort((a, b) => a.order - b.order).map(({ digest, matched }) => ({ digest: Buffer.from(digest).toString('hex'), matched }));
+  }
+  const hex = (text: string) => sha256(text).toString('hex');
 
-  it('CRED-6: a modern key with a known lookup id but a wrong secret part is compared as two SHA-256 digests by timingSafeEqual', async () => {
+  it('CRED-6: a modern key with a known lookup id but a wrong secret part is compared as its SHA-256 with the stored digest', async () => {
     const wrong = key.slice(0, -1) + (key.endsWith('A') ? 'B' : 'A');
     expect(await stores.keys.findModern(wrong)).toBeUndefined();
-    expect(comparisons()).toEqual([[32, 32]]);
-    expect(spy.mock.results[0]?.value).toBe(false);
+    expect(comparisons()).toEqual([{ digest: hex(key), matched: false }]);
   });
 
   it('CRED-6: the right modern key is accepted through the same comparison', async () => {
     expect((await stores.keys.findModern(key))?.name).toBe('read-only');
-    expect(comparisons()).toEqual([[32, 32]]);
-    expect(spy.mock.results[0]?.value).toBe(true);
+    expect(comparisons()).toEqual([{ digest: hex(key), matched: true }]);
   });
 
-  it('CRED-6: a legacy secret, right or wrong, short or long, is compared as two SHA-256 digests', async () => {
+  it('CRED-6: a legacy secret, right or wrong, short or long, is compared as its SHA-256 with the stored digest', async () => {
     for (const secret of [pair.secret, 'x', pair.secret + 'x'.repeat(500)]) await stores.keys.findLegacy(pair.accessKey, secret);
-    expect(comparisons()).toEqual([[32, 32], [32, 32], [32, 32]]);
-    expect(spy.mock.results.map((r) => r.value)).toEqual([true, false, false]);
+    expect(comparisons()).toEqual([true, false, false].map((matched) => ({ digest: hex(pair.secret), matched })));
   });
 
-  it('the control token, of any length, is compared as two SHA-256 digests', async () => {
+  it('the control token, of any length, is compared as its SHA-256 with the stored digest', async () => {
     const facts = (token: string) => ({ method: 'GET', pathname: '/__mock/clock', query: new URLSearchParams(), rawHeaders: ['X-Mock-Token', token] });
     expect((await app.handleControl!(facts('short'), '/clock')).status).toBe(401);
     expect((await app.handleControl!(facts('control-token-0123456789'), '/clock')).status).toBe(200);
-    expect(comparisons()).toEqual([[32, 32], [32, 32]]);
+    expect(comparisons()).toEqual([false, true].map((matched) => ({ digest: hex('control-token-0123456789'), matched })));
+  });
+
+  it('CRED-6: the comparison reads every byte of the stored digest, whichever byte differs (no early exit)', async () => {
+    const { secretMatchesAt } = await vi.importActual<typeof import('./platform/node.js')>('./platform/node.js');
+    const secret = 'cbr_live_' + 'k'.repeat(40);
+    const at = 64;
+    /** The indices the comparison reads, from an array holding `digest` at `at` among other bytes. */
+    const readsOf = (digest: Buffer): { matched: boolean; read: number[] } => {
+      const bytes = Buffer.alloc(at + 32 + 16, 0xaa);
+      digest.copy(bytes, at);
+      const read: number[] = [];
+      const watched = new Proxy(bytes, {
+        get(target, property) {
+          if (typeof property === 'string' && /^\d+$/.test(property)) read.push(Number(property));
+          const value = Reflect.get(target, property) as unknown;
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      return { matched: secretMatchesAt(secret, watched, at), read: read.sort((a, b) => a - b) };
+    };
+    const all = Array.from({ length: 32 }, (_, i) => at + i);
+    const right = sha256(secret);
+    expect(readsOf(right)).toEqual({ matched: true, read: all });
+    for (const position of [0, 1, 16, 31]) {
+      const wrong = Buffer.from(right);
+      wrong[position]! ^= 0x01;
+      expect(readsOf(wrong), `a digest differing at byte ${position}`).toEqual({ matched: false, read: all });
+    }
+    // A digest that does not fit where it is said to be is refused without reading.
+    expect(secretMatchesAt(secret, right, 1)).toBe(false);
+    expect(secretMatchesAt(secret, right, -1)).toBe(false);
   });
 });
 

@@ -146,8 +146,16 @@ describe('extractCredential', () => {
 });
 
 describe('isToken68', () => {
-  it('accepts exactly what RFC 9110 token68 allows (the regular expression it replaces)', () => {
-    const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
+  it('accepts exactly what RFC 9110 token68 allows: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="', () => {
+    // The grammar spelled out character by character, independently of the implementation's pattern.
+    const TOKEN68_CHARS = new Set('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/');
+    const reference = (t: string): boolean => {
+      let i = 0;
+      while (i < t.length && TOKEN68_CHARS.has(t[i]!)) i++;
+      if (i === 0) return false;
+      while (i < t.length && t[i] === '=') i++;
+      return i === t.length;
+    };
     const text = fc.oneof(
       fc.string({ maxLength: 30 }),
       fc.string({ unit: fc.constantFrom(...'aZ09-._~+/= \t:;%\u00e9\u212a'), maxLength: 30 }),
@@ -155,7 +163,7 @@ describe('isToken68', () => {
     );
     fc.assert(
       fc.property(text, (t) => {
-        expect(isToken68(t)).toBe(TOKEN68.test(t));
+        expect(isToken68(t)).toBe(reference(t));
       }),
       propertyOptions(2000),
     );

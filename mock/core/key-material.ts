@@ -1,6 +1,6 @@
 // Key material: generation, hashing and constant-time comparison (contract: KEY, CRED-6).
 // Stores keep only the SHA-256 of a key or secret; the material is shown once, at creation.
-import { randomBytes, secretMatches as platformSecretMatches, sha256 } from '../platform/node.js';
+import { randomBytes, secretMatches as platformSecretMatches, secretMatchesAt as platformSecretMatchesAt, sha256 } from '../platform/node.js';
 import { MODERN_KEY_PREFIX } from './credentials.js';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -27,6 +27,9 @@ export const hashSecret: (secret: string) => Uint8Array = sha256;
 
 /** Whether a presented key or secret hashes to a stored digest (constant time): what a lookup asks. */
 export const secretMatches: (secret: string, digest: Uint8Array) => boolean = platformSecretMatches;
+
+/** The same, for a digest kept at `at` in a larger array (the compact key store's one array of digests). */
+export const secretMatchesAt: (secret: string, digests: Uint8Array, at: number) => boolean = platformSecretMatchesAt;
 
 /** Random base62 text of `length` characters: tokens and generated names. */
 export const randomToken = (length: number): string => randomBase62(length);

@@ -17,16 +17,18 @@ export const copyBytes = (bytes: Uint8Array): Uint8Array => bytes.slice();
 /** The UTF-8 bytes of a text. */
 export const utf8Bytes = (text: string): Uint8Array => encoder.encode(text);
 
-/** Constant-time equality of two digests: every byte is compared, whatever differs first. */
-function digestsEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
+/** Whether SHA-256 of `text` equals the 32 bytes of `digests` from `at`, compared in constant time. */
+export const secretMatchesAt = (text: string, digests: Uint8Array, at: number): boolean => {
+  if (!(at >= 0 && at + 32 <= digests.length)) return false;
+  const presented = sha256(text);
+  // Every byte is compared, whatever differs first.
   let difference = 0;
-  for (let i = 0; i < a.length; i++) difference |= a[i]! ^ b[i]!;
+  for (let i = 0; i < 32; i++) difference |= presented[i]! ^ digests[at + i]!;
   return difference === 0;
-}
+};
 
-/** Whether SHA-256 of `text` equals `digest`, compared in constant time. */
-export const secretMatches = (text: string, digest: Uint8Array): boolean => digestsEqual(sha256(text), digest);
+/** Whether SHA-256 of `text` is `digest` (32 bytes), compared in constant time. */
+export const secretMatches = (text: string, digest: Uint8Array): boolean => digest.length === 32 && secretMatchesAt(text, digest, 0);
 
 /** Fixtures have no path in a browser: their texts are embedded. */
 export const fixturePath = (name: string): string => name;

@@ -4,7 +4,7 @@
 // can be derived (the id and prefix of a modern key) is not kept. Records are rebuilt on demand;
 // the last one is kept built. Hashes only, never the material.
 import { MODERN_KEY_PREFIX } from '../core/credentials.js';
-import { displayPrefix, KEY_ID_PREFIX, modernLookupId, secretMatches } from '../core/key-material.js';
+import { displayPrefix, KEY_ID_PREFIX, modernLookupId, secretMatches, secretMatchesAt } from '../core/key-material.js';
 import type { KeyKind, KeyRecord } from '../core/types.js';
 import type { KeyStore } from './types.js';
 import { allocBytes, copyBytes } from '../platform/node.js';
@@ -64,13 +64,13 @@ export class CompactKeyStore implements KeyStore {
     if (lookup === undefined) return undefined;
     const slot = this.slotByLookup.get(lookup);
     if (slot === undefined || this.shapes[this.shapeOf[slot]!]!.kind !== 'modern') return undefined;
-    return secretMatches(key, this.hashOf(slot)) ? this.record(slot) : undefined;
+    return this.matches(key, slot) ? this.record(slot) : undefined;
   }
 
   findLegacy(accessKey: string, secret: string): KeyRecord | undefined {
     const slot = this.slotByLookup.get(accessKey);
     if (slot === undefined || this.shapes[this.shapeOf[slot]!]!.kind !== 'legacy') return undefined;
-    return secretMatches(secret, this.hashOf(slot)) ? this.record(slot) : undefined;
+    return this.matches(secret, slot) ? this.record(slot) : undefined;
   }
 
   get(id: string): KeyRecord | undefined {
@@ -137,6 +137,12 @@ export class CompactKeyStore implements KeyStore {
     if (!id.startsWith(KEY_ID_PREFIX)) return undefined;
     const slot = this.slotByLookup.get(id.slice(KEY_ID_PREFIX.length));
     return slot !== undefined && this.extras[slot]?.id === undefined ? slot : undefined;
+  }
+
+  /** Whether `secret` hashes to the slot's digest; read in place, without a view per lookup. */
+  private matches(secret: string, slot: number): boolean {
+    const own = this.extras[slot]?.hash;
+    return own !== undefined ? secretMatches(secret, own) : secretMatchesAt(secret, this.hashes, slot * HASH_BYTES);
   }
 
   private hashOf(slot: number): Uint8Array {
