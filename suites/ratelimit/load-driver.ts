@@ -200,15 +200,22 @@ export function timelineOf(samples: readonly Sample[]): TimelineSecond[] {
   return out;
 }
 
-/** The answer to a request sent exactly a 429's Retry-After after that 429 arrived (RL-8). */
+/**
+ * Real milliseconds the RL-8 probe waits past Retry-After: clocks that read whole milliseconds.
+ * Far below a target second at any time scale the suites use (16.7 ms at 60), so a Retry-After
+ * one second short still meets its 429.
+ */
+const CLOCK_GRANULARITY_MS = 2;
+
+/** The answer to a request sent a 429's Retry-After (and CLOCK_GRANULARITY_MS) after that 429 arrived (RL-8). */
 export interface RetryProbe {
   readonly retryAfter: string | undefined;
   readonly status: number | undefined;
 }
 
 /**
- * Sends requests one at a time on one connection until the first 429, then waits exactly its
- * Retry-After (converted by `realMs`) from the moment it arrived and sends one more. One at a
+ * Sends requests one at a time on one connection until the first 429, then waits its Retry-After
+ * (converted by `realMs`) from the moment it arrived, never less, and sends one more. One at a
  * time, so the 429 comes right after the allowance is spent and the wait is measured from it:
  * a Retry-After one second short then meets another 429.
  */
@@ -247,7 +254,12 @@ export async function exhaustThenRetry(spec: { label: string; url: string; heade
     if (s?.status !== 429) continue;
     const seconds = s.retryAfter !== undefined && /^\d+$/.test(s.retryAfter.trim()) ? Number(s.retryAfter) : undefined;
     if (seconds !== undefined) {
-      await new Promise((r) => setTimeout(r, Math.max(0, spec.realMs(seconds) - (performance.now() - started - s.at))));
+      // Due when the delay has passed since the 429 arrived, plus the granularity of the clocks
+      // involved: Node's timers count whole milliseconds from a loop time read earlier (one fired
+      // up to 1 ms early in 1 probe of 40, measured), and a target's clock may too (the mock's
+      // Date.now() does). So wait by performance.now(), and again while it is not yet due.
+      const due = started + s.at + spec.realMs(seconds) + CLOCK_GRANULARITY_MS;
+      for (let left = due - performance.now(); left > 0; left = due - performance.now()) await new Promise((r) => setTimeout(r, Math.ceil(left)));
       retry = { retryAfter: s.retryAfter, status: (await once())?.status };
     } else retry = { retryAfter: s.retryAfter, status: undefined };
     break;

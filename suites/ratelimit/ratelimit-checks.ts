@@ -176,7 +176,7 @@ export const rateLimitChecks: Check[] = [
       // store, a distant deployment): with no 429 at all there, only the flood's Retry-Afters
       // (above) are judged. A 429 that came without a usable Retry-After is a finding.
       if (t.retry === undefined || t.retry.retryAfter === undefined) return first429(t.flood) === undefined || !(t.exhaust?.samples ?? []).some((s) => s.status === 429) ? undefined : `no 429 with a Retry-After came in ${t.exhaust?.samples.length ?? 0} requests one at a time`;
-      return t.retry.status === 429 ? `a request sent exactly Retry-After (${t.retry.retryAfter} s, target time) after a 429 got 429 again` : undefined;
+      return t.retry.status === 429 ? `a request sent Retry-After (${t.retry.retryAfter} s, target time) after a 429 arrived got 429 again` : undefined;
     }, 'RL-8: Retry-After tells clients when to come back'),
   },
   {

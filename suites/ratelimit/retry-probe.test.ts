@@ -1,0 +1,68 @@
+// RL-8's probe (exhaustThenRetry): the request after a 429 goes out no sooner than Retry-After
+// after the 429 arrived — never early by a timer's whole-millisecond rounding — so a target that
+// admits exactly at the end of the delay is not blamed, and one whose delay is a second short is.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exhaustThenRetry } from './load-driver.js';
+
+/** Real milliseconds a target second: the scale of a fast run (npm test's load runs at 60). */
+const SECOND_MS = 1000 / 60;
+const realMs = (seconds: number) => seconds * SECOND_MS;
+/** A longer second for the short target: only a stall that long could let its probe through. */
+const SLOW_SECOND_MS = 200;
+
+/**
+ * A strict target: the third request of each key gets 429 with `Retry-After: 1`, and it admits
+ * again only once a full target second has passed since it *sent* that 429 (by its own clock,
+ * which is this process's). With `short`, it says 0 instead: a Retry-After one second short.
+ */
+function strictTarget(short: boolean, secondMs: number): Server {
+  const seen = new Map<string, number>();
+  const refusedAt = new Map<string, number>();
+  return createServer((req, res) => {
+    const key = String(req.headers['x-key']);
+    const count = (seen.get(key) ?? 0) + 1;
+    seen.set(key, count);
+    const since = refusedAt.get(key);
+    if (since !== undefined) {
+      const ok = performance.now() - since >= secondMs;
+      res.writeHead(ok ? 200 : 429, ok ? {} : { 'Retry-After': '1' }).end();
+      return;
+    }
+    if (count < 3) return void res.writeHead(200).end();
+    refusedAt.set(key, performance.now());
+    res.writeHead(429, { 'Retry-After': short ? '0' : '1' }).end();
+  });
+}
+
+describe('RL-8: the Retry-After probe', () => {
+  let strict: Server;
+  let short: Server;
+  const urlOf = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  beforeAll(async () => {
+    strict = strictTarget(false, SECOND_MS);
+    short = strictTarget(true, SLOW_SECOND_MS);
+    await Promise.all([strict, short].map((s) => new Promise<void>((r) => s.listen(0, '127.0.0.1', r))));
+  });
+  afterAll(async () => {
+    await Promise.all([strict, short].map((s) => new Promise((r) => s.close(r))));
+  });
+
+  it('RL-8: a target that admits exactly Retry-After after its 429 is answered 200 every time (100 probes)', async () => {
+    const statuses: (number | undefined)[] = [];
+    for (let i = 0; i < 100; i++) {
+      const { retry } = await exhaustThenRetry({ label: 'probe', url: urlOf(strict), headers: [['X-Key', `k${i}`]], max: 10, realMs });
+      expect(retry.retryAfter).toBe('1');
+      statuses.push(retry.status);
+    }
+    expect(statuses.filter((s) => s !== 200), 'probes that met a 429 again: sent before Retry-After had passed').toEqual([]);
+  });
+
+  it('RL-8: a Retry-After one second short still meets its 429 again', async () => {
+    for (let i = 0; i < 5; i++) {
+      const { retry } = await exhaustThenRetry({ label: 'probe', url: urlOf(short), headers: [['X-Key', `s${i}`]], max: 10, realMs: (seconds) => seconds * SLOW_SECOND_MS });
+      expect(retry).toEqual({ retryAfter: '0', status: 429 });
+    }
+  });
+});
