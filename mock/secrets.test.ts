@@ -17,13 +17,13 @@ import { sendRaw, type Reply } from './http/test-client.js';
 import { startTestMock, type TestMock } from './http/test-server.js';
 import type { Profile } from './profile.js';
 import { createMemoryStore } from './store/memory-store.js';
-import * as platform from './platform/node.js';
+import * as keyMaterial from './core/key-material.js';
 import type { Stores } from './store/types.js';
 
-// Spies around the platform's real digest comparisons: the comparisons still happen, and the
-// tests see what each compared and what it answered.
-vi.mock('./platform/node.js', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('./platform/node.js')>();
+// Spies around the real digest comparisons: the comparisons still happen, and the tests see what
+// each compared and what it answered.
+vi.mock('./core/key-material.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('./core/key-material.js')>();
   return { ...actual, secretMatches: vi.fn(actual.secretMatches), secretMatchesAt: vi.fn(actual.secretMatchesAt) };
 });
 
@@ -75,8 +75,8 @@ describe('KEY: the memory store keeps hashes only', () => {
 });
 
 describe('CRED-6: keys, secrets and the control token are compared in constant time', () => {
-  const matches = vi.mocked(platform.secretMatches);
-  const matchesAt = vi.mocked(platform.secretMatchesAt);
+  const matches = vi.mocked(keyMaterial.secretMatches);
+  const matchesAt = vi.mocked(keyMaterial.secretMatchesAt);
   let stores: Stores;
   let key: string;
   let pair: { accessKey: string; secret: string };
@@ -129,7 +129,7 @@ describe('CRED-6: keys, secrets and the control token are compared in constant t
   });
 
   it('CRED-6: the comparison reads every byte of the stored digest, whichever byte differs (no early exit)', async () => {
-    const { secretMatchesAt } = await vi.importActual<typeof import('./platform/node.js')>('./platform/node.js');
+    const { secretMatchesAt } = await vi.importActual<typeof import('./core/key-material.js')>('./core/key-material.js');
     const secret = 'cbr_live_' + 'k'.repeat(40);
     const at = 64;
     /** The indices the comparison reads, from an array holding `digest` at `at` among other bytes. */

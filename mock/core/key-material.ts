@@ -1,6 +1,6 @@
 // Key material: generation, hashing and constant-time comparison (contract: KEY, CRED-6).
 // Stores keep only the SHA-256 of a key or secret; the material is shown once, at creation.
-import { randomBytes, secretMatches as platformSecretMatches, secretMatchesAt as platformSecretMatchesAt, sha256 } from '../platform/node.js';
+import { randomBytes, sha256, sha256Latin1 } from '../platform/node.js';
 import { MODERN_KEY_PREFIX } from './credentials.js';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -25,11 +25,23 @@ export function randomBase62(length: number): string {
 /** SHA-256 of a key or secret; the only form in which a store keeps them. */
 export const hashSecret: (secret: string) => Uint8Array = sha256;
 
-/** Whether a presented key or secret hashes to a stored digest (constant time): what a lookup asks. */
-export const secretMatches: (secret: string, digest: Uint8Array) => boolean = platformSecretMatches;
+/**
+ * Whether a presented key or secret hashes to the 32 bytes of `digests` from `at`: what a lookup
+ * asks, in constant time — every byte is compared, whatever differs first. `at` serves the compact
+ * key store's one array of digests, read in place.
+ */
+export function secretMatchesAt(secret: string, digests: Uint8Array, at: number): boolean {
+  if (!(at >= 0 && at + 32 <= digests.length)) return false;
+  const presented = sha256Latin1(secret);
+  let difference = 0;
+  for (let i = 0; i < 32; i++) difference |= presented.charCodeAt(i) ^ digests[at + i]!;
+  return difference === 0;
+}
 
-/** The same, for a digest kept at `at` in a larger array (the compact key store's one array of digests). */
-export const secretMatchesAt: (secret: string, digests: Uint8Array, at: number) => boolean = platformSecretMatchesAt;
+/** Whether a presented key or secret hashes to a stored digest (32 bytes), in constant time. */
+export function secretMatches(secret: string, digest: Uint8Array): boolean {
+  return digest.length === 32 && secretMatchesAt(secret, digest, 0);
+}
 
 /** Random base62 text of `length` characters: tokens and generated names. */
 export const randomToken = (length: number): string => randomBase62(length);

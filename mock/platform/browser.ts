@@ -17,18 +17,8 @@ export const copyBytes = (bytes: Uint8Array): Uint8Array => bytes.slice();
 /** The UTF-8 bytes of a text. */
 export const utf8Bytes = (text: string): Uint8Array => encoder.encode(text);
 
-/** Whether SHA-256 of `text` equals the 32 bytes of `digests` from `at`, compared in constant time. */
-export const secretMatchesAt = (text: string, digests: Uint8Array, at: number): boolean => {
-  if (!(at >= 0 && at + 32 <= digests.length)) return false;
-  const presented = sha256(text);
-  // Every byte is compared, whatever differs first.
-  let difference = 0;
-  for (let i = 0; i < 32; i++) difference |= presented[i]! ^ digests[at + i]!;
-  return difference === 0;
-};
-
-/** Whether SHA-256 of `text` is `digest` (32 bytes), compared in constant time. */
-export const secretMatches = (text: string, digest: Uint8Array): boolean => digest.length === 32 && secretMatchesAt(text, digest, 0);
+/** SHA-256 of text (UTF-8) as a 32-character latin1 string, as ./node.ts gives it. */
+export const sha256Latin1 = (text: string): string => String.fromCharCode(...sha256(text));
 
 /** Fixtures have no path in a browser: their texts are embedded. */
 export const fixturePath = (name: string): string => name;
