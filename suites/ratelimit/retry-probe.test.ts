@@ -10,7 +10,7 @@ import { exhaustThenRetry } from './load-driver.js';
 const SECOND_MS = 1000 / 60;
 const realMs = (seconds: number) => seconds * SECOND_MS;
 /** A longer second for the short target: only a stall that long could let its probe through. */
-const SLOW_SECOND_MS = 200;
+const SLOW_SECOND_MS = 2_000;
 
 /**
  * A strict target: the third request of each key gets 429 with `Retry-After: 1`, and it admits
