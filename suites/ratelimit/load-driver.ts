@@ -255,9 +255,10 @@ export async function exhaustThenRetry(spec: { label: string; url: string; heade
     const seconds = s.retryAfter !== undefined && /^\d+$/.test(s.retryAfter.trim()) ? Number(s.retryAfter) : undefined;
     if (seconds !== undefined) {
       // Due when the delay has passed since the 429 arrived, plus the granularity of the clocks
-      // involved: Node's timers count whole milliseconds from a loop time read earlier (one fired
-      // up to 1 ms early in 1 probe of 40, measured), and a target's clock may too (the mock's
-      // Date.now() does). So wait by performance.now(), and again while it is not yet due.
+      // involved: Node's timers count whole milliseconds from a loop time read earlier, so one
+      // setTimeout can end before the delay has passed (against a strict local target, up to 7
+      // probes in 100 went out early), and a target's clock may read whole milliseconds too (the
+      // mock's Date.now() does). So wait by performance.now(), and again while it is not yet due.
       const due = started + s.at + spec.realMs(seconds) + CLOCK_GRANULARITY_MS;
       for (let left = due - performance.now(); left > 0; left = due - performance.now()) await new Promise((r) => setTimeout(r, Math.ceil(left)));
       retry = { retryAfter: s.retryAfter, status: (await once())?.status };
