@@ -1,4 +1,5 @@
 // Failures as problem+json (contract: ERR-1, ERR-2, KEY-5, SCOPE-6): built here, in one place.
+import { boundedMemo } from './bounded-memo.js';
 import type { Failure } from './types.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -52,44 +53,35 @@ export function problemBody(failure: Failure): ProblemBody {
  * when a credential was presented and refused — and none when there was no credential.
  */
 export function unauthorized(code: string, detail: string, realm: string, presented: boolean): Failure {
-  return { status: 401, code, detail, headers: { 'WWW-Authenticate': challenge(realm, presented ? detail : undefined) } };
+  return { status: 401, code, detail, headers: { 'WWW-Authenticate': challenge(realm, presented ? detail : '') } };
 }
+
+/** Texts kept at most, per memo (bounded-memo.ts); the realms, details and scope sets are few. */
+const MAX_KEPT = 1_000;
 
 /**
- * Challenges made so far, by realm, then by detail ('' for none): the same few 401s repeat, and a
- * challenge made anew is a concatenation that node:http's header check must flatten on every
- * answer (0.5 µs a 401 in a server profile); a kept one is flattened once. Bounded; past the bound
- * a challenge is made each time.
+ * The Bearer challenge of a 401, by realm and the detail of a refused credential ('' for none):
+ * `error="invalid_token"` with the detail when a credential was refused. Kept: a challenge made
+ * anew per 401 cost 0.5 µs of node:http's header check in a server profile.
  */
-const challenges = new Map<string, Map<string, string>>();
-let cachedChallenges = 0;
-const MAX_CACHED_CHALLENGES = 1_000;
+const challenge = boundedMemo(MAX_KEPT, (realm: string, refusedWith: string): string =>
+  refusedWith === ''
+    ? `Bearer realm="${realm}"`
+    : `Bearer realm="${realm}", error="invalid_token", error_description="${refusedWith.replace(/["\\]/g, '')}"`,
+);
 
-/** The Bearer challenge of a 401: `error="invalid_token"` with the detail when a credential was refused. */
-function challenge(realm: string, refusedWith: string | undefined): string {
-  let byDetail = challenges.get(realm);
-  if (byDetail === undefined) challenges.set(realm, (byDetail = new Map()));
-  let text = byDetail.get(refusedWith ?? '');
-  if (text === undefined) {
-    text =
-      refusedWith === undefined
-        ? `Bearer realm="${realm}"`
-        : `Bearer realm="${realm}", error="invalid_token", error_description="${refusedWith.replace(/["\\]/g, '')}"`;
-    if (cachedChallenges < MAX_CACHED_CHALLENGES) {
-      byDetail.set(refusedWith ?? '', text);
-      cachedChallenges += 1;
-    }
-  }
-  return text;
-}
-
-/** A 403 for a missing scope (SCOPE-1), with the RFC 6750 challenge for Bearer requests (SCOPE-6). */
+/**
+ * A 403 for a missing scope (SCOPE-1), with the RFC 6750 challenge for Bearer requests (SCOPE-6).
+ * Scopes are tokens (no spaces), so the space-separated list of the challenge names the set.
+ */
 export function insufficientScope(missing: readonly string[], realm: string, bearer: boolean): Failure {
-  const detail = `This operation needs the scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')}.`;
-  const failure: Failure = { status: 403, code: 'insufficient_scope', detail };
-  if (!bearer) return failure;
-  return {
-    ...failure,
-    headers: { 'WWW-Authenticate': `Bearer realm="${realm}", error="insufficient_scope", scope="${missing.join(' ')}"` },
-  };
+  const failures = scopeFailures(realm, missing.join(' '));
+  return bearer ? failures.bearer : failures.other;
 }
+
+/** Both 403s of a realm and a set of missing scopes (space-separated), made once. */
+const scopeFailures = boundedMemo(MAX_KEPT, (realm: string, scopes: string): { readonly bearer: Failure; readonly other: Failure } => {
+  const missing = scopes.split(' ');
+  const other: Failure = { status: 403, code: 'insufficient_scope', detail: `This operation needs the scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')}.` };
+  return { other, bearer: { ...other, headers: { 'WWW-Authenticate': `Bearer realm="${realm}", error="insufficient_scope", scope="${scopes}"` } } };
+});

@@ -1,4 +1,5 @@
 // The rate-limit headers of an answer (contract: HDR-1..4) and the 429 (RL-5, RL-8).
+import { boundedMemo } from './bounded-memo.js';
 import type { RateDecision } from './limits/index.js';
 import type { Failure } from './types.js';
 
@@ -19,22 +20,16 @@ export function setRateLimitHeaders(headers: Record<string, string>, decision: R
  * one string whose kept body (answer.ts) is found without hashing a new text.
  */
 export function tooManyRequests(decision: RateDecision, tierName: string): Failure {
-  const retryAfter = decision.retryAfter ?? 1;
-  let byWait = refusals.get(tierName);
-  if (byWait === undefined) refusals.set(tierName, (byWait = new Map()));
-  let failure = byWait.get(retryAfter);
-  if (failure === undefined) {
-    failure = {
-      status: 429,
-      code: 'rate_limited',
-      detail: `The rate limit of the ${tierName} tier is exceeded; retry after ${retryAfter} s.`,
-      headers: { 'Retry-After': String(retryAfter) },
-    };
-    // Waits are whole seconds up to an hour (the hour quota): bounded, but capped all the same.
-    if (byWait.size < MAX_KEPT_WAITS) byWait.set(retryAfter, failure);
-  }
-  return failure;
+  return refusal(tierName, decision.retryAfter ?? 1);
 }
 
-const refusals = new Map<string, Map<number, Failure>>();
-const MAX_KEPT_WAITS = 4_000;
+/**
+ * Waits are whole seconds up to an hour (the hour quota) for each of the policy's few tiers:
+ * bounded, but capped all the same (bounded-memo.ts).
+ */
+const refusal = boundedMemo(16_000, (tierName: string, retryAfter: number): Failure => ({
+  status: 429,
+  code: 'rate_limited',
+  detail: `The rate limit of the ${tierName} tier is exceeded; retry after ${retryAfter} s.`,
+  headers: { 'Retry-After': String(retryAfter) },
+}));
