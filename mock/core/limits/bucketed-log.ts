@@ -17,6 +17,10 @@ export type BucketedLogState = readonly LogBucket[];
 import type { WindowCheck } from './window-check.js';
 
 /**
+ * With `admit` false the check only judges: what it says is the same, but an allowed request's
+ * next state is not built (`next` is the log as it stands) — for a request another check refuses,
+ * which consumes nothing.
+ *
  * @example
  * bucketedLog(undefined, 0, 3_600_000, 60_000, 1000).remaining // 999
  */
@@ -26,6 +30,7 @@ export function bucketedLog(
   windowMs: number,
   granularityMs: number,
   limit: number,
+  admit = true,
 ): WindowCheck<BucketedLogState> {
   const buckets = state ?? [];
   // Buckets whose latest admission is at or before now - window hold nothing inside (now - window, now].
@@ -37,16 +42,14 @@ export function bucketedLog(
   if (total < limit) {
     const index = Math.floor(now / granularityMs);
     const tail = live[live.length - 1];
-    let next: LogBucket[];
-    if (tail !== undefined && tail.index === index) {
-      next = live.slice(0, -1);
-      next.push({ index, count: tail.count + 1, last: Math.max(tail.last, now) });
-    } else {
-      next = live.slice();
-      next.push({ index, count: 1, last: now });
-    }
-    const newest = next[next.length - 1]!;
-    return { allowed: true, remaining: limit - total - 1, waitMs: 0, fullMs: newest.last + windowMs - now, next };
+    // The admission joins the newest bucket when it falls in the same one.
+    const joins = tail !== undefined && tail.index === index;
+    const newestLast = joins ? Math.max(tail.last, now) : now;
+    const fullMs = newestLast + windowMs - now;
+    if (!admit) return { allowed: true, remaining: limit - total - 1, waitMs: 0, fullMs, next: live };
+    const next = joins ? live.slice(0, -1) : live.slice();
+    next.push({ index, count: joins ? tail.count + 1 : 1, last: newestLast });
+    return { allowed: true, remaining: limit - total - 1, waitMs: 0, fullMs, next };
   }
   // Refused: wait until enough of the oldest buckets have left for one more admission.
   let excess = total - limit + 1;

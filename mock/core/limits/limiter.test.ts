@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { propertyOptions } from '../../test-support/property-options.js';
 import type { RateLimitAlgorithm, TierLimits } from '../types.js';
 import { decideRate, HOUR_MS, MINUTE_MS, type LimiterState, type RateDecision } from './index.js';
+import { bucketedLog, type BucketedLogState } from './bucketed-log.js';
 
 const BASIC: TierLimits = { perMinute: 60, perHour: 1000, burst: 10 };
 const T0 = Date.UTC(2026, 10, 27, 12, 0, 0); // on a minute boundary
@@ -183,5 +184,39 @@ describe('decideRate — sliding window', () => {
     expect(decisions.slice(0, 7).every((d) => d.allowed)).toBe(true);
     expect(decisions[7]).toMatchObject({ allowed: false, retryAfter: 1 });
     expect(decisions[8]!.allowed).toBe(true);
+  });
+});
+
+describe('bucketedLog — judging without admitting (the hour of a request the minute refuses)', () => {
+  it('says what an admitting check says, and leaves the log as it stands', () => {
+    fc.assert(
+      fc.property(arrivalsArb, fc.integer({ min: 1, max: 400 }), fc.integer({ min: 0, max: 4_000_000 }), (times, limit, later) => {
+        let log: BucketedLogState | undefined;
+        for (const t of times) {
+          const check = bucketedLog(log, t, HOUR_MS, 60_000, limit);
+          if (check.allowed) log = check.next;
+        }
+        const at = times[times.length - 1]! + later;
+        const admitting = bucketedLog(log, at, HOUR_MS, 60_000, limit);
+        const judging = bucketedLog(log, at, HOUR_MS, 60_000, limit, false);
+        const { next: admittedLog, ...said } = admitting;
+        const { next: keptLog, ...judged } = judging;
+        expect(judged).toEqual(said);
+        // The log as it stands: only the buckets that have left the window are gone.
+        expect(keptLog).toEqual((log ?? []).filter((b) => b.last > at - HOUR_MS));
+        if (!admitting.allowed) expect(admittedLog).toEqual(keptLog);
+      }),
+      propertyOptions(),
+    );
+  });
+
+  it('RL-4: the hour counts non-429 answers only — a hundred 429s of the minute take nothing from it', () => {
+    const tier: TierLimits = { perMinute: 1, perHour: 3, burst: 1 };
+    const times = [T0, ...Array.from({ length: 100 }, (_, i) => T0 + 1 + i), T0 + 60_000, T0 + 120_000, T0 + 180_000];
+    const decisions = run(times, tier, 'token-bucket');
+    expect(decisions.map((d) => d.allowed)).toEqual([true, ...Array.from({ length: 100 }, () => false), true, true, false]);
+    expect(decisions[101 - 1]!.state).toBe(decisions[0]!.state);
+    // The last is refused by the hour (3 admitted), and Retry-After points past it (RL-8).
+    expect(decisions[103]!.retryAfter).toBe(3_600 - 180);
   });
 });

@@ -56,7 +56,9 @@ function resetOf(now: number, inMs: number): number {
  */
 export function decideRate(state: LimiterState | undefined, now: number, tier: TierLimits, algorithm: RateLimitAlgorithm): RateDecision {
   const minute = minuteCheck(algorithm, state?.minute, now, tier);
-  const hour = bucketedLog(state?.hour, now, HOUR_MS, HOUR_GRANULARITY_MS, tier.perHour);
+  // A request the minute refuses consumes nothing: the hour only judges it (no next state built,
+  // which a spent key would otherwise pay on every 429).
+  const hour = bucketedLog(state?.hour, now, HOUR_MS, HOUR_GRANULARITY_MS, tier.perHour, minute.allowed);
   if (minute.allowed && hour.allowed) {
     return {
       allowed: true,
