@@ -36,6 +36,31 @@ function strictTarget(short: boolean, secondMs: number): Server {
   });
 }
 
+/**
+ * A limiter whose Retry-After is always one second short, with one token a second: its first 429
+ * (the third request) needs a second and a millisecond, so a Retry-After of 1 — right to the
+ * second, one short of the honest 2 — lets the first probe through; the request right after that
+ * probe finds the token just spent, needs nearly a whole second, and is told 0.
+ */
+function shortByASecond(secondMs: number): Server {
+  const seen = new Map<string, number>();
+  const readyAt = new Map<string, number>();
+  return createServer((req, res) => {
+    const key = String(req.headers['x-key']);
+    const count = (seen.get(key) ?? 0) + 1;
+    seen.set(key, count);
+    const now = performance.now();
+    if (count < 3) return void res.writeHead(200).end();
+    if (count === 3) readyAt.set(key, now + secondMs + 1);
+    const ready = readyAt.get(key)!;
+    if (now >= ready) {
+      readyAt.set(key, now + secondMs);
+      return void res.writeHead(200).end();
+    }
+    res.writeHead(429, { 'Retry-After': String(Math.max(0, Math.ceil((ready - now) / secondMs) - 1)) }).end();
+  });
+}
+
 describe('RL-8: the Retry-After probe', () => {
   let strict: Server;
   let short: Server;
@@ -57,6 +82,21 @@ describe('RL-8: the Retry-After probe', () => {
       statuses.push(retry.status);
     }
     expect(statuses.filter((s) => s !== 200), 'probes that met a 429 again: sent before Retry-After had passed').toEqual([]);
+  });
+
+  it('RL-8: a Retry-After one second short is caught even when the first 429 came at a phase where it passes (second probe)', async () => {
+    const phase = shortByASecond(200);
+    await new Promise<void>((r) => phase.listen(0, '127.0.0.1', r));
+    try {
+      for (let i = 0; i < 3; i++) {
+        const { run, retry } = await exhaustThenRetry({ label: 'probe', url: urlOf(phase), headers: [['X-Key', `p${i}`]], max: 10, realMs: (seconds) => seconds * 200 });
+        expect(retry).toEqual({ retryAfter: '0', status: 429 });
+        // Two requests admitted, the 429 told 1, the first probe admitted, the 429 told 0, the second probe refused.
+        expect(run.samples.map((x) => x.status)).toEqual([200, 200, 429, 200, 429, 429]);
+      }
+    } finally {
+      await new Promise((r) => phase.close(r));
+    }
   });
 
   it('RL-8: a Retry-After one second short still meets its 429 again', async () => {

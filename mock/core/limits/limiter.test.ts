@@ -215,7 +215,7 @@ describe('bucketedLog — judging without admitting (the hour of a request the m
     const times = [T0, ...Array.from({ length: 100 }, (_, i) => T0 + 1 + i), T0 + 60_000, T0 + 120_000, T0 + 180_000];
     const decisions = run(times, tier, 'token-bucket');
     expect(decisions.map((d) => d.allowed)).toEqual([true, ...Array.from({ length: 100 }, () => false), true, true, false]);
-    expect(decisions[101 - 1]!.state).toBe(decisions[0]!.state);
+    expect(decisions[100]!.state).toBe(decisions[0]!.state);
     // The last is refused by the hour (3 admitted), and Retry-After points past it (RL-8).
     expect(decisions[103]!.retryAfter).toBe(3_600 - 180);
   });
