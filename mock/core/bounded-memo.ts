@@ -4,7 +4,10 @@
 // on every answer. Nested Maps, so a lookup builds no key string. Bounded: once `max` values are
 // kept, a value not kept is made each time (still right, only not remembered).
 
-/** A memo of `make` over two keys; `kept()` says how many values it holds (for tests of its bound). */
+/**
+ * A memo of `make` over two keys; `kept()` says how many values it holds (for tests of its bound).
+ * `undefined` stands for "not kept", so a `make` that returns it is called every time.
+ */
 export type BoundedMemo<A, B, V> = ((a: A, b: B) => V) & { readonly kept: () => number };
 
 /**

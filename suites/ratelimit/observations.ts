@@ -131,7 +131,8 @@ async function tierLoad(ctx: CheckContext, tier: string, limits: TierLimits, fre
   });
   const afterFlood = await burst({ label: `${tier}: burst of b on another key right after the flood`, url: url(ctx, c.path), headers: c.headers, amount: burstSize });
   // RL-8: spend the flooded key's allowance one request at a time, then wait the first
-  // 429's Retry-After and try again (m + 2b is more than any window algorithm has left).
+  // 429's Retry-After and try again, twice at most (load-driver.ts, RETRY_PROBES; m + 2b is more
+  // than any window algorithm has left).
   const { run: exhaust, retry: probe } = await exhaustThenRetry({ label: `${tier}: one at a time on the flooded key until a 429, then its Retry-After`, url: url(ctx, b.path), headers: b.headers, max: m + 2 * burstSize, realMs: ctx.realMs });
   const retry: TierObservations['retry'] = probe;
   return { tier, limits, burst: burstRun, steady, flood, afterFlood, exhaust, retry };

@@ -12,27 +12,34 @@ const realMs = (seconds: number) => seconds * SECOND_MS;
 /** A longer second for the short target: only a stall that long could let its probe through. */
 const SLOW_SECOND_MS = 2_000;
 
-/**
- * A strict target: the third request of each key gets 429 with `Retry-After: 1`, and it admits
- * again only once a full target second has passed since it *sent* that 429 (by its own clock,
- * which is this process's). With `short`, it says 0 instead: a Retry-After one second short.
- */
-function strictTarget(short: boolean, secondMs: number): Server {
+/** What a target answers: a status, with a Retry-After on a 429. */
+type Reply = { readonly status: number; readonly retryAfter?: string };
+
+/** A local target answering each request from its key (the X-Key header), its count so far and the time. */
+function perKeyTarget(answer: (key: string, count: number, now: number) => Reply): Server {
   const seen = new Map<string, number>();
-  const refusedAt = new Map<string, number>();
   return createServer((req, res) => {
     const key = String(req.headers['x-key']);
     const count = (seen.get(key) ?? 0) + 1;
     seen.set(key, count);
+    const { status, retryAfter } = answer(key, count, performance.now());
+    res.writeHead(status, retryAfter === undefined ? {} : { 'Retry-After': retryAfter }).end();
+  });
+}
+
+/**
+ * A strict target: the third request of each key gets 429 with `Retry-After: 1`, and it admits
+ * again only once a full target second has passed since that 429 (by its own clock, which is this
+ * process's). With `short`, it says 0 instead: a Retry-After one second short.
+ */
+function strictTarget(short: boolean, secondMs: number): Server {
+  const refusedAt = new Map<string, number>();
+  return perKeyTarget((key, count, now) => {
     const since = refusedAt.get(key);
-    if (since !== undefined) {
-      const ok = performance.now() - since >= secondMs;
-      res.writeHead(ok ? 200 : 429, ok ? {} : { 'Retry-After': '1' }).end();
-      return;
-    }
-    if (count < 3) return void res.writeHead(200).end();
-    refusedAt.set(key, performance.now());
-    res.writeHead(429, { 'Retry-After': short ? '0' : '1' }).end();
+    if (since !== undefined) return now - since >= secondMs ? { status: 200 } : { status: 429, retryAfter: '1' };
+    if (count < 3) return { status: 200 };
+    refusedAt.set(key, now);
+    return { status: 429, retryAfter: short ? '0' : '1' };
   });
 }
 
@@ -43,35 +50,35 @@ function strictTarget(short: boolean, secondMs: number): Server {
  * probe finds the token just spent, needs nearly a whole second, and is told 0.
  */
 function shortByASecond(secondMs: number): Server {
-  const seen = new Map<string, number>();
   const readyAt = new Map<string, number>();
-  return createServer((req, res) => {
-    const key = String(req.headers['x-key']);
-    const count = (seen.get(key) ?? 0) + 1;
-    seen.set(key, count);
-    const now = performance.now();
-    if (count < 3) return void res.writeHead(200).end();
+  return perKeyTarget((key, count, now) => {
+    if (count < 3) return { status: 200 };
     if (count === 3) readyAt.set(key, now + secondMs + 1);
     const ready = readyAt.get(key)!;
     if (now >= ready) {
       readyAt.set(key, now + secondMs);
-      return void res.writeHead(200).end();
+      return { status: 200 };
     }
-    res.writeHead(429, { 'Retry-After': String(Math.max(0, Math.ceil((ready - now) / secondMs) - 1)) }).end();
+    return { status: 429, retryAfter: String(Math.max(0, Math.ceil((ready - now) / secondMs) - 1)) };
   });
 }
+
+/** Real milliseconds a target second of the phase target. */
+const PHASE_SECOND_MS = 200;
 
 describe('RL-8: the Retry-After probe', () => {
   let strict: Server;
   let short: Server;
+  let phase: Server;
   const urlOf = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   beforeAll(async () => {
     strict = strictTarget(false, SECOND_MS);
     short = strictTarget(true, SLOW_SECOND_MS);
-    await Promise.all([strict, short].map((s) => new Promise<void>((r) => s.listen(0, '127.0.0.1', r))));
+    phase = shortByASecond(PHASE_SECOND_MS);
+    await Promise.all([strict, short, phase].map((s) => new Promise<void>((r) => s.listen(0, '127.0.0.1', r))));
   });
   afterAll(async () => {
-    await Promise.all([strict, short].map((s) => new Promise((r) => s.close(r))));
+    await Promise.all([strict, short, phase].map((s) => new Promise((r) => s.close(r))));
   });
 
   it('RL-8: a target that admits exactly Retry-After after its 429 is answered 200 every time (100 probes)', async () => {
@@ -85,17 +92,11 @@ describe('RL-8: the Retry-After probe', () => {
   });
 
   it('RL-8: a Retry-After one second short is caught even when the first 429 came at a phase where it passes (second probe)', async () => {
-    const phase = shortByASecond(200);
-    await new Promise<void>((r) => phase.listen(0, '127.0.0.1', r));
-    try {
-      for (let i = 0; i < 3; i++) {
-        const { run, retry } = await exhaustThenRetry({ label: 'probe', url: urlOf(phase), headers: [['X-Key', `p${i}`]], max: 10, realMs: (seconds) => seconds * 200 });
-        expect(retry).toEqual({ retryAfter: '0', status: 429 });
-        // Two requests admitted, the 429 told 1, the first probe admitted, the 429 told 0, the second probe refused.
-        expect(run.samples.map((x) => x.status)).toEqual([200, 200, 429, 200, 429, 429]);
-      }
-    } finally {
-      await new Promise((r) => phase.close(r));
+    for (let i = 0; i < 3; i++) {
+      const { run, retry } = await exhaustThenRetry({ label: 'probe', url: urlOf(phase), headers: [['X-Key', `p${i}`]], max: 10, realMs: (seconds) => seconds * PHASE_SECOND_MS });
+      expect(retry).toEqual({ retryAfter: '0', status: 429 });
+      // Two requests admitted, the 429 told 1, the first probe admitted, the 429 told 0, the second probe refused.
+      expect(run.samples.map((x) => x.status)).toEqual([200, 200, 429, 200, 429, 429]);
     }
   });
 
