@@ -68,7 +68,8 @@ const profileKey = (name: string): string => {
   return key;
 };
 
-const alertBody = (n: number) => ({ title: `durable alert ${n}`, type: 'siem', source: 'splunk', sourceRef: `D-${n}`, tags: [`n${n}`] });
+// A documented AlertInput (title, statusValue, severity required; tags by integer id).
+const alertBody = (n: number) => ({ title: `durable alert ${n}`, statusValue: 'new', severity: 1 + (n % 4), type: 'siem', source: 'splunk', sourceRef: `D-${n}`, tags: [{ id: n }] });
 
 async function post(origin: string, path: string, headers: Record<string, string>, body: unknown): Promise<Response> {
   return fetch(`${origin}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -91,7 +92,7 @@ describe('casebender mock --data', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     socket.write(body.slice(10));
     await within(ended, 'the answer to the request in flight');
-    expect(reply).toMatch(/^HTTP\/1\.1 201 /);
+    expect(reply).toMatch(/^HTTP\/1\.1 200 /);
     const id = (JSON.parse(reply.slice(reply.indexOf('\r\n\r\n') + 4)) as { id: string }).id;
     expect(await within(first.exited, 'the stop')).toBe(0);
 
@@ -193,7 +194,7 @@ describe('casebender mock --data', () => {
             minted.set(k.id, k.key);
           } else {
             const r = await post(mock.origin, '/api/v1/alerts', { Authorization: `Bearer ${key}` }, alertBody(next));
-            if (r.status === 201) next += 1;
+            if (r.status === 200) next += 1;
           }
           writes += 1;
           // A short pause: a few hundred writes a second are plenty, and the rate-limit tests
@@ -227,24 +228,27 @@ describe('casebender mock --data', () => {
   }, 120_000);
 });
 
-/** The numbers of the durable alerts a started mock holds (in creation order) and its key ids. */
+/**
+ * The numbers of the durable alerts a started mock holds (ascending: GET /alerts lists newest
+ * first, and alerts created in one millisecond tie) and its key ids.
+ */
 async function restoredState(origin: string): Promise<{ alerts: number[]; keyIds: string[] }> {
   const key = profileKey('read-write');
   const alerts: number[] = [];
-  for (let page = 1; page <= 200; page++) {
-    const r = await fetch(`${origin}/api/v1/alerts?page=${page}&limit=100`, { headers: { Authorization: `Bearer ${key}` } });
-    expect(r.status).toBe(200);
-    const body = (await r.json()) as { data: { title: string; sourceRef: string; tags: string[]; type: string; source: string }[] };
-    for (const a of body.data) {
-      const m = /^durable alert (\d+)$/.exec(a.title);
-      if (m === null) continue;
-      const n = Number(m[1]);
-      // Whole: every field as sent.
-      expect(a).toMatchObject(alertBody(n));
-      alerts.push(n);
-    }
-    if (body.data.length < 100) break;
+  // GET /alerts answers every alert, as one array, when neither page nor limit is given.
+  const r = await fetch(`${origin}/api/v1/alerts`, { headers: { Authorization: `Bearer ${key}` } });
+  expect(r.status).toBe(200);
+  const body = (await r.json()) as { title: string }[];
+  expect(Array.isArray(body)).toBe(true);
+  for (const a of body) {
+    const m = /^durable alert (\d+)$/.exec(a.title);
+    if (m === null) continue;
+    const n = Number(m[1]);
+    // Whole: every field as sent.
+    expect(a).toMatchObject(alertBody(n));
+    alerts.push(n);
   }
+  alerts.sort((a, b) => a - b);
   const keys = (await (await fetch(`${origin}/__mock/keys`, { headers: { 'X-Mock-Token': TOKEN } })).json()) as { data: { id: string }[] };
   return { alerts, keyIds: keys.data.map((k) => k.id) };
 }

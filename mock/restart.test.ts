@@ -53,9 +53,10 @@ describe('a restart on the same data directory', () => {
 
   it('keeps entities created through the API, whole', async () => {
     const first = await start();
-    const created = await api(first, 'POST', '/alerts', seededKey(first, 'read-write'), { title: 'kept across restarts', type: 'siem', source: 'splunk', sourceRef: 'R-1' });
-    expect(created.status).toBe(201);
+    const created = await api(first, 'POST', '/alerts', seededKey(first, 'read-write'), { title: 'kept across restarts', statusValue: 'new', severity: 2, type: 'siem', source: 'splunk', sourceRef: 'R-1', tags: [{ id: 4 }] });
+    expect(created.status).toBe(200);
     const alert = json(created.body);
+    expect(alert).toMatchObject({ title: 'kept across restarts', statusValue: 'new', status: { stage: 'New' }, severity: 2, tags: [{ id: 4 }], deletedAt: null });
     first.flush();
     const second = await restart({ knownMaterial: known(first) });
     const read = await api(second, 'GET', `/alerts/${alert['id'] as string}`, seededKey(second, 'read-write'));

@@ -1,5 +1,6 @@
 // The mock's seed: entities across every TLP/PAP level and the keys minted at start.
 // Key material is random at every start and shown once (printed table, profile file).
+import { alertShape, caseShape, userRef, userShape } from './core/entities.js';
 import { secretMatches } from './core/key-material.js';
 import type { Model } from './core/model.js';
 import { mintKey, type KeyMaterial } from './core/mint-key.js';
@@ -77,7 +78,29 @@ export function loadSeed(path: string = DEFAULT_SEED_PATH, model?: Model): Seed 
     }
   }
   if (errors.length > 0) throw new SeedError(`the seed file ${path} is invalid: ${errors.slice(0, 5).join('; ')}`);
-  return seed;
+  return shapedSeed(seed);
+}
+
+/**
+ * The seed's alerts, cases and users in CaseBender's documented shapes, completed by the functions
+ * that shape created entities; a case's and an alert's assignee and creator are the seed's users.
+ */
+function shapedSeed(seed: Seed): Seed {
+  const users = new Map(seed.users.map((u) => [u.id, u]));
+  const user = (id: unknown) => (typeof id === 'string' ? userRef(users.get(id)) : null);
+  return {
+    ...seed,
+    users: seed.users.map(userShape),
+    alerts: seed.alerts.map((a) => alertShape({ ...a, assignee: a['assignee'] ?? user(a['assigneeId']) })),
+    cases: seed.cases.map((c) =>
+      caseShape({
+        ...c,
+        assignee: c['assignee'] ?? user(c['assigneeId']),
+        createdBy: c['createdBy'] ?? user(c['createdById']),
+        tasks: ((c['tasks'] as Record<string, unknown>[] | undefined) ?? []).map((task) => ({ ...task, assignee: task['assignee'] ?? user(task['assigneeId']) })),
+      }),
+    ),
+  };
 }
 
 /** Mints the seed's keys once; `applySeed` can then restore them any number of times. */

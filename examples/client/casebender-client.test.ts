@@ -3,7 +3,7 @@
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHandlers, type CaseBenderMock } from '../../mock/msw/index.js';
-import { CaseBenderClient, CaseBenderError } from './casebender-client.js';
+import { CaseBenderClient, CaseBenderError, type AlertInput } from './casebender-client.js';
 
 let mock: CaseBenderMock;
 let server: ReturnType<typeof setupServer>;
@@ -20,8 +20,38 @@ describe('CaseBenderClient against the MSW handlers', () => {
   it('lists alerts with a valid key', async () => {
     const client = new CaseBenderClient({ baseUrl: mock.baseUrl, apiKey: mock.key('read-only') });
     const alerts = await client.listAlerts();
-    expect(alerts.length).toBeGreaterThan(0);
-    expect(alerts.every((a) => typeof a.id === 'string')).toBe(true);
+    expect(Array.isArray(alerts)).toBe(true);
+    expect(alerts.length).toBe(mock.app.seed.alerts.length);
+    expect(alerts.every((a) => typeof a.id === 'string' && typeof a.status.stage === 'string')).toBe(true);
+    // Newest first.
+    expect(alerts.map((a) => a.createdAt)).toEqual(alerts.map((a) => a.createdAt).sort().reverse());
+  });
+
+  it('lists the alerts of one status, by its value or its stage', async () => {
+    const client = new CaseBenderClient({ baseUrl: mock.baseUrl, apiKey: mock.key('read-only') });
+    const closed = await client.listAlerts({ status: 'closed' });
+    expect(closed.length).toBeGreaterThan(0);
+    expect(closed.every((a) => a.statusValue === 'closed')).toBe(true);
+    const inProgress = await client.listAlerts({ status: 'InProgress' });
+    expect(inProgress.length).toBeGreaterThan(0);
+    expect(inProgress.every((a) => a.status.stage === 'InProgress')).toBe(true);
+    expect(closed.length + inProgress.length).toBeLessThan((await client.listAlerts()).length);
+  });
+
+  it('creates an alert (200) and reads it back', async () => {
+    const client = new CaseBenderClient({ baseUrl: mock.baseUrl, apiKey: mock.key('read-write') });
+    const created = await client.createAlert({ title: 'From the client', statusValue: 'new', severity: 3, source: 'client', tags: [{ id: 2 }] });
+    expect(created).toMatchObject({ title: 'From the client', statusValue: 'new', status: { stage: 'New' }, severity: 3, tags: [{ id: 2 }], deletedAt: null, case: null });
+    expect(await client.getAlert(created.id)).toEqual(created);
+    expect((await client.listAlerts()).map((a) => a.id)).toContain(created.id);
+  });
+
+  it('a body without the required statusValue and severity is a 400 problem', async () => {
+    const client = new CaseBenderClient({ baseUrl: mock.baseUrl, apiKey: mock.key('read-write') });
+    const error = await client.createAlert({ title: 'incomplete' } as unknown as AlertInput).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CaseBenderError);
+    expect((error as CaseBenderError).status).toBe(400);
+    expect((error as CaseBenderError).code).toBe('invalid_body');
   });
 
   it('KEY-3: a revoked key gets a 401 problem with WWW-Authenticate', async () => {

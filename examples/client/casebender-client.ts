@@ -26,9 +26,36 @@ export class CaseBenderError extends Error {
   }
 }
 
+/** An alert as CaseBender documents it (the fields a client reads most; the answer has more). */
 export interface Alert {
   readonly id: string;
+  readonly tinyId: number;
   readonly title: string;
+  readonly statusValue: string;
+  readonly status: { readonly id: string; readonly stage: string; readonly label: string; readonly value: string; readonly [field: string]: unknown };
+  readonly severity: number;
+  readonly tlp: number;
+  readonly pap: number;
+  readonly createdAt: string;
+  readonly deletedAt: string | null;
+  readonly case: { readonly id: string; readonly tinyId: number; readonly title: string } | null;
+  readonly [field: string]: unknown;
+}
+
+/** Create Alert's body (CaseBender's AlertInput): title, statusValue and severity (1..4) are required. */
+export interface AlertInput {
+  readonly title: string;
+  readonly statusValue: string;
+  readonly severity: 1 | 2 | 3 | 4;
+  readonly description?: string;
+  readonly type?: string;
+  readonly source?: string;
+  readonly sourceRef?: string;
+  readonly externalLink?: string;
+  readonly tlp?: number;
+  readonly pap?: number;
+  readonly tags?: readonly { readonly id: number }[];
+  readonly customFields?: Readonly<Record<string, unknown>>;
   readonly [field: string]: unknown;
 }
 
@@ -41,20 +68,31 @@ export class CaseBenderClient {
     this.#options = { maxRetries: 3, sleep: realSleep, fetch: globalThis.fetch.bind(globalThis), ...options };
   }
 
-  async listAlerts(): Promise<Alert[]> {
-    const body = (await this.#request('GET', '/alerts')) as { data: Alert[] };
-    return body.data;
+  /** GET /alerts: every alert the key may see, newest first, as one array; `status` keeps one status (its value or stage). */
+  async listAlerts(options: { readonly status?: string } = {}): Promise<Alert[]> {
+    const query = options.status !== undefined ? `?status=${encodeURIComponent(options.status)}` : '';
+    return (await this.#request('GET', `/alerts${query}`)) as Alert[];
   }
 
   async getAlert(id: string): Promise<Alert> {
     return (await this.#request('GET', `/alerts/${encodeURIComponent(id)}`)) as Alert;
   }
 
-  async #request(method: string, path: string): Promise<unknown> {
+  /** POST /alerts: answers 200 with the new alert. */
+  async createAlert(input: AlertInput): Promise<Alert> {
+    return (await this.#request('POST', '/alerts', input)) as Alert;
+  }
+
+  async #request(method: string, path: string, body?: unknown): Promise<unknown> {
     for (let attempt = 0; ; attempt++) {
       const response = await this.#options.fetch(`${this.#options.baseUrl}${path}`, {
         method,
-        headers: { Authorization: `Bearer ${this.#options.apiKey}`, Accept: 'application/json' },
+        headers: {
+          Authorization: `Bearer ${this.#options.apiKey}`,
+          Accept: 'application/json',
+          ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
       if (response.ok) return response.json();
       if (response.status === 429 && attempt < this.#options.maxRetries) {

@@ -11,7 +11,8 @@ import { credentialMethod, extractCredential, type RawHeaders } from './credenti
 import type { Model } from './model.js';
 import { unauthorized, insufficientScope } from './problem.js';
 import { setRateLimitHeaders, tooManyRequests } from './rate-limit-headers.js';
-import { act, type Target } from './resources.js';
+import { isDeleted } from './entities.js';
+import { act, type Target, type UploadedFile } from './resources.js';
 import { createRouter, relativePath } from './router.js';
 import { missingScopes } from './scopes.js';
 import type { Failure, KeyRecord } from './types.js';
@@ -146,7 +147,7 @@ export function createRequestHandler(context: Context): RequestHandler {
       if (ENTITY_COLLECTIONS.has(match.collection)) {
         const got = readAhead !== undefined ? readAhead.entity : stores.entities.get(match.collection as Collection, match.id);
         const entity = isPending(got) ? ((yield got) as Entity | undefined) : got;
-        if (entity !== undefined && entity.deleted !== true) {
+        if (entity !== undefined && !isDeleted(entity)) {
           const failure = entityFailure(key, entity);
           if (failure !== undefined) return withHeaders(failureAnswer(failure), deprecation, decision);
           target = { kind: 'entity', entity };
@@ -159,19 +160,29 @@ export function createRequestHandler(context: Context): RequestHandler {
     }
 
     // 5. Body: parsed, then the markings it asks for (TLP-4), then validated (TLP-5, 400).
-    const validate = validators.bodies.get(match.operation.id);
+    const form = validators.multipart.get(match.operation.id);
+    const validate = form !== undefined ? form.validate : validators.bodies.get(match.operation.id);
     let body: unknown;
+    let files: readonly UploadedFile[] | undefined;
     if (validate !== undefined) {
-      const parsed = parseJsonBody(request);
+      let parsed: ParsedBody;
+      if (form === undefined) parsed = parseJsonBody(request);
+      else {
+        const read = parseMultipartBody(request, form.field);
+        parsed = isPending(read) ? ((yield read) as ParsedBody) : read;
+      }
       if (!parsed.ok) return withHeaders(failureAnswer(parsed.error), deprecation, decision);
       body = parsed.value;
+      files = parsed.files;
       const marks = markingsOf(body);
       const failure = marks === undefined ? undefined : markingFailure(key, marks);
       if (failure !== undefined) return withHeaders(failureAnswer(failure), deprecation, decision);
       const errors = validate(body);
-      if (errors.length > 0) {
-        const detail = `The request body is invalid: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}.`;
-        return withHeaders(failureAnswer({ status: 400, code: 'invalid_body', detail, errors }), deprecation, decision);
+      const unmatched = files === undefined || errors.length > 0 ? [] : unmatchedAttachments(body, files, form!.field);
+      if (errors.length > 0 || unmatched.length > 0) {
+        const all = errors.length > 0 ? errors : unmatched;
+        const detail = `The request body is invalid: ${all.map((e) => `${e.field} ${e.message}`).join('; ')}.`;
+        return withHeaders(failureAnswer({ status: 400, code: 'invalid_body', detail, errors: all }), deprecation, decision);
       }
     }
 
@@ -179,7 +190,16 @@ export function createRequestHandler(context: Context): RequestHandler {
     if (match.id !== undefined && target === undefined) {
       return withHeaders(failureAnswer({ status: 404, code: 'not_found', detail: `No ${match.collection.replace(/s$/, '')} has this id.` }), deprecation, decision);
     }
-    const acted = act({ operation: match.operation, key, target, body, query: request.query, now, context });
+    const acted = act({
+      operation: match.operation,
+      key,
+      target,
+      body,
+      query: request.query,
+      now,
+      context,
+      ...(match.params !== undefined ? { params: match.params } : {}),
+    });
     const answer = isPending(acted) ? ((yield acted) as Answer) : acted;
     return withHeaders(answer, deprecation, decision);
   }
@@ -192,7 +212,9 @@ function withHeaders(answer: Answer, deprecation: Readonly<Record<string, string
   return answer;
 }
 
-function parseJsonBody(request: RequestFacts): { ok: true; value: unknown } | { ok: false; error: Failure } {
+type ParsedBody = { ok: true; value: unknown; files?: readonly UploadedFile[] } | { ok: false; error: Failure };
+
+function parseJsonBody(request: RequestFacts): ParsedBody {
   const type = request.contentType?.split(';')[0]?.trim().toLowerCase();
   if (request.body === undefined || request.body === '') {
     return { ok: false, error: { status: 400, code: 'invalid_body', detail: 'This operation needs a JSON body.', errors: [{ field: '(body)', message: 'is required' }] } };
@@ -205,6 +227,51 @@ function parseJsonBody(request: RequestFacts): { ok: true; value: unknown } | { 
   } catch {
     return { ok: false, error: { status: 400, code: 'invalid_json', detail: 'The request body is not valid JSON.', errors: [{ field: '(body)', message: 'is not valid JSON' }] } };
   }
+}
+
+/**
+ * A multipart/form-data body (Create Alert with files): the JSON document in `field`, parsed, and
+ * the names and types of the files. Parsed by the platform's own `Response.formData()` (undici in
+ * Node, the browser's in a service worker): the body is the text the adapter read, and only the
+ * parts' names and the JSON field are used, so bytes a text decoding changed do not matter.
+ */
+function parseMultipartBody(request: RequestFacts, field: string): ParsedBody | Promise<ParsedBody> {
+  const contentType = request.contentType ?? '';
+  if (contentType.split(';')[0]?.trim().toLowerCase() !== 'multipart/form-data') {
+    return { ok: false, error: { status: 415, code: 'unsupported_media_type', detail: 'Send the body as multipart/form-data.' } };
+  }
+  const invalid = (message: string): ParsedBody => ({
+    ok: false,
+    error: { status: 400, code: 'invalid_body', detail: `The request body is invalid: ${field} ${message}.`, errors: [{ field, message }] },
+  });
+  return new Response(request.body ?? '', { headers: { 'Content-Type': contentType } }).formData().then(
+    (form): ParsedBody => {
+      const document = form.get(field);
+      if (typeof document !== 'string') return invalid('is required (a form field holding JSON)');
+      let value: unknown;
+      try {
+        value = JSON.parse(document);
+      } catch {
+        return invalid('is not valid JSON');
+      }
+      const files: UploadedFile[] = [];
+      for (const [, part] of form) if (typeof part !== 'string') files.push({ name: (part as File).name, type: part.type });
+      return { ok: true, value, files };
+    },
+    () => ({ ok: false, error: { status: 400, code: 'invalid_body', detail: 'The request body is not valid multipart/form-data.', errors: [{ field: '(body)', message: 'is not valid multipart/form-data' }] } }),
+  );
+}
+
+/** File observables whose `attachment` names no uploaded file. */
+function unmatchedAttachments(body: unknown, files: readonly UploadedFile[], field: string): { field: string; message: string }[] {
+  const names = new Set(files.map((f) => f.name));
+  const observables = (body as { observables?: { dataType?: string; attachment?: string }[] }).observables ?? [];
+  const out: { field: string; message: string }[] = [];
+  observables.forEach((o, i) => {
+    if (o.attachment !== undefined && !names.has(o.attachment)) out.push({ field: `${field}.observables.${i}.attachment`, message: `names no uploaded file (${JSON.stringify(o.attachment)})` });
+    else if (o.dataType === 'file' && o.attachment === undefined) out.push({ field: `${field}.observables.${i}.attachment`, message: 'is required for a file observable' });
+  });
+  return out;
 }
 
 /** The TLP/PAP a create (`{tlp, pap}`) or update (`{fields: {tlp, pap}}`) body asks for. */

@@ -11,8 +11,25 @@ describe('createRouter', () => {
     const route = createRouter(operations);
     expect(route('GET', '/users/me')).toMatchObject({ kind: 'operation', operation: { path: '/users/me' } });
     expect(route('GET', '/alerts/alert_1')).toMatchObject({ kind: 'operation', id: 'alert_1', collection: 'alerts' });
-    expect(route('PUT', '/alerts/alert_1')).toMatchObject({ kind: 'method-not-allowed' });
+    // PUT /alerts/{id} is Replace Alert; /cases/{id} has no PUT.
+    expect(route('PUT', '/alerts/alert_1')).toMatchObject({ kind: 'operation', operation: { id: 'replaceAlert' }, id: 'alert_1', collection: 'alerts' });
+    expect(route('PUT', '/cases/case_1')).toEqual({ kind: 'method-not-allowed', allow: 'GET, PATCH, DELETE' });
     expect(route('GET', '/nothing/here')).toEqual({ kind: 'not-found' });
+  });
+
+  it('gives every path parameter, decoded and in order, when a path has several; id is the first', () => {
+    const route = createRouter(operations);
+    expect(route('POST', '/alerts/alert_1/merge/case_2')).toEqual({
+      kind: 'operation',
+      operation: expect.objectContaining({ id: 'mergeAlertIntoCase' }),
+      id: 'alert_1',
+      collection: 'alerts',
+      params: ['alert_1', 'case_2'],
+    });
+    expect(route('POST', '/alerts/a%201/merge/c%2F1')).toMatchObject({ kind: 'operation', id: 'a 1', params: ['a 1', 'c/1'] });
+    expect(route('GET', '/alerts/alert_1/merge/case_2')).toEqual({ kind: 'method-not-allowed', allow: 'POST' });
+    // One parameter: no params, as before.
+    expect(route('GET', '/alerts/alert_1')).not.toHaveProperty('params');
   });
 
   it('answers every (method, path) the same the first time, again, and after the cache was emptied', () => {

@@ -4,7 +4,15 @@ import type { Operation } from './types.js';
 export const BASE_PATHS = ['/api/v1', '/api'] as const;
 
 export type RouteMatch =
-  | { readonly kind: 'operation'; readonly operation: Operation; readonly id?: string; readonly collection: string }
+  | {
+      readonly kind: 'operation';
+      readonly operation: Operation;
+      /** The first path parameter: the entity the operation addresses, in `collection`. */
+      readonly id?: string;
+      readonly collection: string;
+      /** Every path parameter, in order, when there are more than one (`/alerts/{alertId}/merge/{caseId}`). */
+      readonly params?: readonly string[];
+    }
   | { readonly kind: 'not-found' }
   | { readonly kind: 'method-not-allowed'; readonly allow: string };
 
@@ -55,15 +63,15 @@ export function createRouter(operations: readonly Operation[], cacheSize = ROUTE
     if (candidates === undefined) return { kind: 'not-found' };
     const allowed: string[] = [];
     for (const route of candidates) {
-      const id = matchSegments(route.segments, parts);
-      if (id === false) continue;
+      const params = matchSegments(route.segments, parts);
+      if (params === false) continue;
       if (route.operation.method !== method) {
         allowed.push(route.operation.method);
         continue;
       }
-      return id === true
-        ? { kind: 'operation', operation: route.operation, collection: route.collection }
-        : { kind: 'operation', operation: route.operation, id, collection: route.collection };
+      if (params === true) return { kind: 'operation', operation: route.operation, collection: route.collection };
+      if (typeof params === 'string') return { kind: 'operation', operation: route.operation, id: params, collection: route.collection };
+      return { kind: 'operation', operation: route.operation, id: params[0]!, collection: route.collection, params };
     }
     return allowed.length > 0 ? { kind: 'method-not-allowed', allow: [...new Set(allowed)].join(', ') } : { kind: 'not-found' };
   };
@@ -97,24 +105,30 @@ function paramCount(route: CompiledRoute): number {
   return route.segments.filter((s) => s.startsWith('{')).length;
 }
 
-/** true for a literal match, the decoded id for a parameter match, false otherwise. */
-function matchSegments(pattern: readonly string[], parts: readonly string[]): string | true | false {
+/**
+ * true for a literal match, the decoded parameter for a match with one, every decoded parameter
+ * (in order) for a match with several, false otherwise.
+ */
+function matchSegments(pattern: readonly string[], parts: readonly string[]): string | string[] | true | false {
   if (pattern.length !== parts.length) return false;
   let id: string | undefined;
+  let more: string[] | undefined;
   for (let i = 0; i < pattern.length; i++) {
     const p = pattern[i]!;
     const v = parts[i]!;
     if (p.startsWith('{')) {
       if (v === '') return false;
-      if (!v.includes('%')) id = v;
-      else {
+      let value = v;
+      if (v.includes('%')) {
         try {
-          id = decodeURIComponent(v);
+          value = decodeURIComponent(v);
         } catch {
           return false;
         }
       }
+      if (id === undefined) id = value;
+      else (more ??= [id]).push(value);
     } else if (p !== v) return false;
   }
-  return id ?? true;
+  return more ?? id ?? true;
 }

@@ -13,13 +13,25 @@ export interface FieldError {
 
 export type BodyValidator = (body: unknown) => readonly FieldError[];
 
+/** A multipart/form-data body: the form field holding the JSON document, its validator. */
+export interface MultipartBody {
+  readonly field: string;
+  readonly validate: BodyValidator;
+}
+
 export interface Validators {
   /** The validator of an operation's JSON body, by operationId; absent when it takes none. */
   readonly bodies: ReadonlyMap<string, BodyValidator>;
+  /**
+   * Operations whose body is multipart/form-data with a JSON document in one field (the
+   * document's `x-casebender-json` on that property), by operationId.
+   */
+  readonly multipart: ReadonlyMap<string, MultipartBody>;
 }
 
 interface OpenApiDoc {
   paths: Record<string, Record<string, { operationId?: string; requestBody?: { content?: Record<string, { schema?: unknown }> } }>>;
+  components?: { schemas?: Record<string, { properties?: Record<string, { 'x-casebender-json'?: unknown }> }> };
 }
 
 /** Compiles a validator per operation from the document's `requestBody` schemas. */
@@ -28,15 +40,33 @@ export function compileValidators(doc: unknown): Validators {
   addFormats(ajv);
   ajv.addSchema(doc as object, 'openapi.json');
   const bodies = new Map<string, BodyValidator>();
-  for (const [path, item] of Object.entries((doc as OpenApiDoc).paths)) {
+  const multipart = new Map<string, MultipartBody>();
+  const openApi = doc as OpenApiDoc;
+  for (const [path, item] of Object.entries(openApi.paths)) {
     if (!path.startsWith('/api/v1/')) continue;
     for (const operation of Object.values(item)) {
-      const schema = operation.requestBody?.content?.['application/json']?.schema;
-      if (operation.operationId === undefined || schema === undefined) continue;
-      bodies.set(operation.operationId, toFieldErrors(ajv.compile(rebase(schema))));
+      const content = operation.requestBody?.content;
+      if (operation.operationId === undefined || content === undefined) continue;
+      const schema = content['application/json']?.schema;
+      if (schema !== undefined) bodies.set(operation.operationId, toFieldErrors(ajv.compile(rebase(schema))));
+      const form = content['multipart/form-data']?.schema;
+      if (form !== undefined) {
+        const properties = resolve(openApi, form)?.properties ?? {};
+        for (const [field, property] of Object.entries(properties)) {
+          const json = property['x-casebender-json'];
+          if (json !== undefined) multipart.set(operation.operationId, { field, validate: toFieldErrors(ajv.compile(rebase(json)), field) });
+        }
+      }
     }
   }
-  return { bodies };
+  return { bodies, multipart };
+}
+
+/** A schema, or the component schema it refers to. */
+function resolve(doc: OpenApiDoc, schema: unknown): { properties?: Record<string, { 'x-casebender-json'?: unknown }> } | undefined {
+  const ref = (schema as { $ref?: string }).$ref;
+  if (ref === undefined) return schema as { properties?: Record<string, { 'x-casebender-json'?: unknown }> };
+  return doc.components?.schemas?.[ref.replace('#/components/schemas/', '')];
 }
 
 /** Local `#/components/...` references inside the document point into it from outside. */
@@ -44,13 +74,14 @@ function rebase(schema: unknown): object {
   return JSON.parse(JSON.stringify(schema).replaceAll('"$ref":"#/', '"$ref":"openapi.json#/')) as object;
 }
 
-function toFieldErrors(validate: ValidateFunction): BodyValidator {
+function toFieldErrors(validate: ValidateFunction, prefix = ''): BodyValidator {
   return (body) => {
     if (validate(body)) return [];
     const seen = new Set<string>();
     const out: FieldError[] = [];
     for (const error of validate.errors ?? []) {
-      const e = fieldError(error);
+      const found = fieldError(error);
+      const e = prefix === '' ? found : { field: found.field === '(body)' ? prefix : `${prefix}.${found.field}`, message: found.message };
       const k = e.field + '\u0000' + e.message;
       if (!seen.has(k)) {
         seen.add(k);

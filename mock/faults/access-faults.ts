@@ -2,6 +2,7 @@
 // pipeline's checks broken from outside.
 import { failureAnswer } from '../core/answer.js';
 import { entityClearanceFailure } from '../core/clearance.js';
+import { isDeleted } from '../core/entities.js';
 import { relativePath } from '../core/router.js';
 import { missingScopes } from '../core/scopes.js';
 import type { Collection } from '../store/types.js';
@@ -47,7 +48,7 @@ export const ACCESS_FAULTS: readonly Fault[] = [
       const target = addressed(facts.pathname);
       if (target === undefined) return answer;
       const entity = target.collection === 'api-keys' ? undefined : await env.stores.entities.get(target.collection, target.id);
-      const found = target.collection === 'api-keys' ? (await env.stores.keys.get(target.id)) !== undefined : entity !== undefined && entity.deleted !== true;
+      const found = target.collection === 'api-keys' ? (await env.stores.keys.get(target.id)) !== undefined : entity !== undefined && !isDeleted(entity);
       if (found) return answer;
       return failureAnswer({ status: 404, code: 'not_found', detail: `No ${target.collection.replace(/s$/, '')} has this id.` });
     },
@@ -72,7 +73,7 @@ export const ACCESS_FAULTS: readonly Fault[] = [
       const answer = await next(facts);
       const parts = (relativePath(facts.pathname) ?? '').split('/');
       if (facts.method !== 'GET' || answer.status !== 200 || parts.length !== 2 || !COLLECTIONS.has(parts[1]!)) return answer;
-      const all = (await env.stores.entities.all(parts[1] as Collection)).filter((e) => e.deleted !== true).length;
+      const all = (await env.stores.entities.all(parts[1] as Collection)).filter((e) => !isDeleted(e)).length;
       return withJsonBody(answer, (body) => {
         const pagination = body['pagination'] as { total?: number; limit?: number; totalPages?: number } | undefined;
         if (pagination === undefined) return;

@@ -8,7 +8,8 @@ import { send, sendBytes, sendRaw, type HeaderList, type Reply } from './test-cl
 import { apiKey, bearer, expectProblem, jsonRequest, legacy, rateLimitOf, startTestMock, withHeaders, type TestMock } from './test-server.js';
 
 const REALM_CHALLENGE = 'Bearer realm="CaseBender"';
-const NEW_ALERT = { title: 'Integration test alert', type: 'siem', source: 'splunk', sourceRef: 'IT-1' };
+// A documented AlertInput: title, statusValue and severity are required.
+const NEW_ALERT = { title: 'Integration test alert', statusValue: 'new', severity: 2, type: 'siem', source: 'splunk', sourceRef: 'IT-1' };
 const UNKNOWN_KEY = 'cbr_live_' + 'Zz9'.repeat(13) + 'Z'; // well-formed, never minted
 
 /** The key with one character changed at `index` (still base62, so still well-formed). */
@@ -75,7 +76,10 @@ describe('the mock over HTTP (real clock)', () => {
       const reply = await send(`${mock.server.origin}${base}/alerts`, { headers: bearer(mock.key('read-write')) });
       expect(reply.status).toBe(200);
       expect(reply.headers.get('content-type')).toBe('application/json');
-      expect(reply.json()).toEqual({ data: expect.any(Array), pagination: expect.objectContaining({ page: 1, limit: 20 }) });
+      // GET /alerts answers a top-level array of alerts.
+      const alerts = reply.json<{ id: string }[]>();
+      expect(Array.isArray(alerts)).toBe(true);
+      expect(alerts.map((a) => a.id).sort()).toEqual(mock.entities('alerts').map((e) => e.id).sort());
     });
 
     it.each(['/api/v1', '/api'])('CRED-2: X-Api-Key alone with an active key is accepted under %s', async (base) => {
@@ -173,9 +177,11 @@ describe('the mock over HTTP (real clock)', () => {
       expectProblem(reply, 403, 'insufficient_scope');
     });
 
-    it('PREC-1: Bearer wins over X-Api-Key: read-write Bearer + read-only X-Api-Key creates an alert (201)', async () => {
+    it('PREC-1: Bearer wins over X-Api-Key: read-write Bearer + read-only X-Api-Key creates an alert (200)', async () => {
       const reply = await api('/alerts', jsonRequest('POST', NEW_ALERT, { ...bearer(mock.key('read-write')), ...apiKey(mock.key('read-only')) }));
-      expect(reply.status).toBe(201);
+      expect(reply.status).toBe(200);
+      // Created as the Bearer key's user.
+      expect(reply.json()).toMatchObject({ title: NEW_ALERT.title, createdById: mock.keyOf('read-write').userId });
     });
 
     it("PREC-1: the request gets the winning credential's identity (GET /users/me)", async () => {
@@ -377,9 +383,9 @@ describe('the mock over HTTP (real clock)', () => {
 
     it.each([
       ['GET', '/api-keys', undefined, 200],
-      ['POST', '/users', { email: 'new.analyst@example.org', name: 'New Analyst', role: 'analyst' }, 201],
+      ['POST', '/users', { email: 'new.analyst@example.org', firstName: 'New', lastName: 'Analyst', role: 'analyst' }, 201],
       ['GET', '/alerts', undefined, 200],
-      ['POST', '/alerts', NEW_ALERT, 201],
+      ['POST', '/alerts', NEW_ALERT, 200],
     ])('SCOPE-2: admin:* grants %s %s', async (method, path, body, status) => {
       const admin = bearer(mock.key('admin'));
       const reply = await api(path, body === undefined ? { method, headers: admin } : jsonRequest(method, body, admin));
@@ -393,9 +399,9 @@ describe('the mock over HTTP (real clock)', () => {
       expectProblem(await api(path, { method, headers: bearer(mock.key('write-only')) }), 403, 'insufficient_scope');
     });
 
-    it('SCOPE-3: the write-only key can write (POST /alerts 201)', async () => {
+    it('SCOPE-3: the write-only key can write (POST /alerts 200)', async () => {
       const reply = await api('/alerts', jsonRequest('POST', NEW_ALERT, bearer(mock.key('write-only'))));
-      expect(reply.status).toBe(201);
+      expect(reply.status).toBe(200);
     });
 
     it.each([
@@ -443,8 +449,9 @@ describe('the mock over HTTP (real clock)', () => {
   });
 
   describe('create-case needs alerts:write and cases:write', () => {
+    // AlertInput plus alertIds: title, statusValue, severity and alertIds are required.
     const createCase = (headers: Record<string, string>, alertIds: string[]) =>
-      api('/alerts/create-case', jsonRequest('POST', { alertIds }, headers));
+      api('/alerts/create-case', jsonRequest('POST', { title: 'Case from alerts', statusValue: 'new', severity: 3, alertIds }, headers));
 
     it('SCOPE-1: the cases-only key (no alerts:write) gets 403 naming alerts:write', async () => {
       const reply = await createCase(bearer(mock.key('cases-only')), [alertId()]);
@@ -465,15 +472,23 @@ describe('the mock over HTTP (real clock)', () => {
       expect(reply.headers.get('www-authenticate')).toBe('Bearer realm="CaseBender", error="insufficient_scope", scope="alerts:write cases:write"');
     });
 
-    it('POST /alerts/create-case answers 201 {caseId}, and the case exists with those alerts', async () => {
+    it('POST /alerts/create-case answers 200 {caseId}, and the case exists with those alerts', async () => {
       const ids = mock.entities('alerts', (e) => e.tlp <= 1 && e.pap <= 1).map((e) => e.id).slice(0, 2);
       const reply = await createCase(bearer(mock.key('read-write')), ids);
-      expect(reply.status).toBe(201);
+      expect(reply.status).toBe(200);
       expect(reply.json()).toEqual({ caseId: expect.stringMatching(/\S/) });
       const caseId = reply.json<{ caseId: string }>().caseId;
       const fetched = await api(`/cases/${encodeURIComponent(caseId)}`, { headers: bearer(mock.key('read-write')) });
       expect(fetched.status).toBe(200);
-      expect(fetched.json()).toMatchObject({ id: caseId, alertIds: ids, deleted: false });
+      const created = fetched.json<{ tinyId: number }>();
+      expect(created).toMatchObject({ id: caseId, title: 'Case from alerts', statusValue: 'new', severity: 3, alertIds: ids, deletedAt: null });
+      expect(created).not.toHaveProperty('deleted');
+      // Each alert now names its case as {id, tinyId, title}.
+      for (const id of ids) {
+        const alert = (await api(`/alerts/${id}`, { headers: bearer(mock.key('read-write')) })).json<Record<string, unknown>>();
+        expect(alert['case']).toEqual({ id: caseId, tinyId: created.tinyId, title: 'Case from alerts' });
+        expect(alert).not.toHaveProperty('caseId');
+      }
     });
   });
 
@@ -497,7 +512,7 @@ describe('the mock over HTTP (real clock)', () => {
       const id = alertId((e) => e.tlp === 2 && e.pap === 0);
       const reply = await api(`/alerts/${id}`, withHeaders(init, bearer(mock.key('tlp-green'))));
       expectProblem(reply, 403, 'tlp_restricted');
-      expect((await api(`/alerts/${id}`, { headers: bearer(mock.key('read-write')) })).json()).toMatchObject({ severity: expect.any(Number), deleted: false });
+      expect((await api(`/alerts/${id}`, { headers: bearer(mock.key('read-write')) })).json()).toMatchObject({ severity: expect.any(Number), deletedAt: null });
     });
 
     it.each(['cases', 'observables'] as const)('TLP-1: the tlp-green key gets 403 tlp_restricted reading %s at TLP 2', async (type) => {
@@ -521,7 +536,17 @@ describe('the mock over HTTP (real clock)', () => {
       expectProblem(reply, 403, 'pap_restricted');
     });
 
-    it.each(['alerts', 'cases', 'observables'] as const)('TLP-3: the tlp-green key lists only %s at TLP 0..1, and the total counts only those', async (type) => {
+    it('TLP-3: the tlp-green key lists only alerts at TLP 0..1: the GET /alerts array holds exactly those, newest first', async () => {
+      const visible = mock.entities('alerts', (e) => e.tlp <= 1);
+      const reply = await api('/alerts', { headers: bearer(mock.key('tlp-green')) });
+      expect(reply.status).toBe(200);
+      const alerts = reply.json<{ id: string; tlp: number; createdAt: string }[]>();
+      expect(alerts.every((a) => a.tlp <= 1)).toBe(true);
+      expect(alerts.map((e) => e.id).sort()).toEqual(visible.map((e) => e.id).sort());
+      expect(alerts.map((a) => a.createdAt)).toEqual(alerts.map((a) => a.createdAt).sort().reverse());
+    });
+
+    it.each(['cases', 'observables'] as const)('TLP-3: the tlp-green key lists only %s at TLP 0..1, and the total counts only those', async (type) => {
       const visible = mock.entities(type, (e) => e.tlp <= 1);
       const reply = await api(`/${type}?limit=100`, { headers: bearer(mock.key('tlp-green')) });
       expect(reply.status).toBe(200);
@@ -531,12 +556,26 @@ describe('the mock over HTTP (real clock)', () => {
     });
 
     it('TLP-3: the pap-amber key lists only alerts at PAP 0..2, across pages', async () => {
+      const headers = bearer(mock.key('pap-amber'));
       const visible = mock.entities('alerts', (e) => e.pap <= 2);
-      const first = (await api('/alerts?limit=10&page=1', { headers: bearer(mock.key('pap-amber')) })).json<{ data: { pap: number }[]; pagination: { total: number; totalPages: number } }>();
-      const second = (await api('/alerts?limit=10&page=2', { headers: bearer(mock.key('pap-amber')) })).json<{ data: { pap: number }[] }>();
-      expect(first.pagination).toMatchObject({ total: visible.length, totalPages: Math.ceil(visible.length / 10) });
-      expect([...first.data, ...second.data].every((e) => e.pap <= 2)).toBe(true);
-      expect(first.data.length + second.data.length).toBe(Math.min(20, visible.length));
+      expect(visible.length).toBeGreaterThan(10);
+      expect(visible.length).toBeLessThanOrEqual(20);
+      const all = (await api('/alerts', { headers })).json<{ id: string; pap: number }[]>();
+      expect(all.map((e) => e.id).sort()).toEqual(visible.map((e) => e.id).sort());
+      const first = (await api('/alerts?limit=10&page=1', { headers })).json<{ id: string; pap: number }[]>();
+      const second = (await api('/alerts?limit=10&page=2', { headers })).json<{ id: string; pap: number }[]>();
+      expect([...first, ...second].every((e) => e.pap <= 2)).toBe(true);
+      expect(first).toHaveLength(10);
+      // The pages cut the same newest-first array: together they are all of it, once each.
+      expect([...first, ...second].map((e) => e.id)).toEqual(all.map((e) => e.id));
+      // A paged list's total counts only what the key may see, on every page.
+      const cases = mock.entities('cases', (e) => e.pap <= 2);
+      const page1 = (await api('/cases?limit=4&page=1', { headers })).json<{ data: { pap: number }[]; pagination: { total: number; totalPages: number } }>();
+      const page2 = (await api('/cases?limit=4&page=2', { headers })).json<{ data: { pap: number }[]; pagination: { total: number; totalPages: number } }>();
+      expect(page1.pagination).toMatchObject({ total: cases.length, totalPages: Math.ceil(cases.length / 4) });
+      expect(page2.pagination).toEqual({ page: 2, limit: 4, total: cases.length, totalPages: Math.ceil(cases.length / 4) });
+      expect([...page1.data, ...page2.data].every((e) => e.pap <= 2)).toBe(true);
+      expect(page1.data.length + page2.data.length).toBe(Math.min(8, cases.length));
     });
 
     it.each([
@@ -550,7 +589,7 @@ describe('the mock over HTTP (real clock)', () => {
 
     it('TLP-4: the tlp-green key creates an alert at its own clearance (TLP 1)', async () => {
       const reply = await api('/alerts', jsonRequest('POST', { ...NEW_ALERT, tlp: 1 }, bearer(mock.key('tlp-green'))));
-      expect(reply.status).toBe(201);
+      expect(reply.status).toBe(200);
       expect(reply.json()).toMatchObject({ tlp: 1 });
     });
 
@@ -695,7 +734,7 @@ describe('the mock over HTTP (real clock)', () => {
       const key = mock.key('read-write');
       const absolute = await sendBytes(mock.server.origin, `GET ${mock.server.origin}/api/v1/alerts?limit=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer ${key}\r\n\r\n`);
       expect(absolute.status).toBe(200);
-      expect((JSON.parse(absolute.body) as { data: unknown[] }).data).toHaveLength(1);
+      expect(JSON.parse(absolute.body) as unknown[]).toHaveLength(1);
       const bare = await sendBytes(mock.server.origin, `GET HTTP://EXAMPLE.TEST?x=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer ${key}\r\n\r\n`);
       expect(bare.status).toBe(404);
     });
@@ -743,22 +782,31 @@ describe('the mock over HTTP (real clock)', () => {
     });
 
     it('pages lists with page 1 and limit 20 by default', async () => {
-      const total = mock.entities('alerts').length;
-      const body = (await api('/alerts', { headers: bearer(mock.key('read-write')) })).json<{ data: unknown[]; pagination: unknown }>();
+      const headers = bearer(mock.key('read-write'));
+      const total = mock.entities('cases').length;
+      const body = (await api('/cases', { headers })).json<{ data: unknown[]; pagination: unknown }>();
       expect(body.pagination).toEqual({ page: 1, limit: 20, total, totalPages: Math.ceil(total / 20) });
       expect(body.data).toHaveLength(Math.min(20, total));
+      // GET /alerts is not paged unless asked: every alert, then limit 20 from page 1 when only one is given.
+      const alerts = mock.entities('alerts').length;
+      expect(alerts).toBeGreaterThan(20);
+      const all = (await api('/alerts', { headers })).json<{ id: string }[]>();
+      expect(all).toHaveLength(alerts);
+      expect((await api('/alerts?page=1', { headers })).json<{ id: string }[]>()).toEqual(all.slice(0, 20));
+      expect((await api('/alerts?limit=20', { headers })).json<{ id: string }[]>()).toEqual(all.slice(0, 20));
+      expect((await api('/alerts?page=2', { headers })).json<{ id: string }[]>()).toEqual(all.slice(20));
     });
 
     it('soft-deletes: DELETE answers 204, then GET is 404, the list leaves it out, and DELETE again is 404', async () => {
       const id = alertId();
       const headers = bearer(mock.key('read-write'));
-      const before = (await api('/alerts?limit=100', { headers })).json<{ pagination: { total: number } }>().pagination.total;
+      const before = (await api('/alerts', { headers })).json<unknown[]>().length;
       const deleted = await api(`/alerts/${id}`, { method: 'DELETE', headers });
       expect({ status: deleted.status, body: deleted.text }).toEqual({ status: 204, body: '' });
       expectProblem(await api(`/alerts/${id}`, { headers }), 404, 'not_found');
-      const list = (await api('/alerts?limit=100', { headers })).json<{ data: { id: string }[]; pagination: { total: number } }>();
-      expect(list.data.map((e) => e.id)).not.toContain(id);
-      expect(list.pagination.total).toBe(before - 1);
+      const list = (await api('/alerts', { headers })).json<{ id: string }[]>();
+      expect(list.map((e) => e.id)).not.toContain(id);
+      expect(list).toHaveLength(before - 1);
       expectProblem(await api(`/alerts/${id}`, { method: 'DELETE', headers }), 404, 'not_found');
     });
 
@@ -766,6 +814,20 @@ describe('the mock over HTTP (real clock)', () => {
       const reply = await api('/users/me', { headers: bearer(mock.key('read-write')) });
       expect(reply.status).toBe(200);
       expect(reply.json()).toEqual(mock.app.seed.users.find((u) => u.id === mock.keyOf('read-write').userId));
+    });
+
+    it('POST /users by the admin key answers 201 with the documented user, never a password or salt', async () => {
+      const admin = bearer(mock.key('admin'));
+      const body = { email: 'new.analyst@example.org', firstName: 'New', lastName: 'Analyst', role: 'analyst' };
+      const created = await api('/users', jsonRequest('POST', body, admin));
+      expect(created.status).toBe(201);
+      const user = created.json<Record<string, unknown>>();
+      expect(Object.keys(user).sort()).toEqual(['createdAt', 'deletedAt', 'email', 'firstName', 'id', 'image', 'lastName', 'role', 'status', 'updatedAt']);
+      expect(user).toMatchObject({ ...body, image: null, status: 'active', deletedAt: null });
+      expect((await api(`/users/${String(user['id'])}`, { headers: bearer(mock.key('read-write')) })).json()).toEqual(user);
+      // The old body (a single name) is no longer a user: 400 naming what is missing and what is not allowed.
+      const old = expectProblem(await api('/users', jsonRequest('POST', { email: 'x@example.org', name: 'X Y', role: 'analyst' }, admin)), 400, 'invalid_body');
+      expect(old.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'firstName' }), expect.objectContaining({ field: 'lastName' })]));
     });
 
     it('POST /api-keys by the admin key shows the new key once; GET /api-keys never contains it', async () => {
@@ -801,7 +863,8 @@ describe('the mock over HTTP (real clock)', () => {
 
     it.each([
       ['PUT', '/alerts', ['GET', 'POST']],
-      ['POST', `/alerts/alert_seed000000000001`, ['GET', 'PATCH', 'DELETE']],
+      ['POST', `/alerts/alert_seed000000000001`, ['GET', 'PATCH', 'PUT', 'DELETE']],
+      ['PUT', `/cases/case_seed000000000001`, ['GET', 'PATCH', 'DELETE']],
       ['DELETE', '/users/me', ['GET']],
     ])('answers 405 with Allow for %s %s', async (method, path, allow) => {
       const reply = await api(path, { method, headers: bearer(mock.key('read-write')) });

@@ -195,13 +195,17 @@ describe.skipIf(redisCheck.skip)(`a mock over Redis when Redis goes away${redisC
     const key = mock.key('basic-a');
     expect((await send(`${mock.baseUrl}/alerts?limit=1`, { headers: bearer(key) })).status).toBe(200);
     expect((await send(`${mock.baseUrl}/alerts?limit=1`, { headers: bearer(mock.key('read-write')) })).status).toBe(200);
+    // A valid Create Alert body (title, statusValue, severity): answered 200 while the store is up.
+    const create = () =>
+      send(`${mock.baseUrl}/alerts`, { method: 'POST', headers: { ...bearer(mock.key('read-write')), 'Content-Type': 'application/json' }, body: JSON.stringify({ title: 't', statusValue: 'new', description: 'd', severity: 2, source: 's', sourceRef: 'r', type: 'x' }) });
+    expect((await create()).status).toBe(200);
     await redis.kill();
     await until('the mock notices', async () => logs.some((l) => l.startsWith('lost the store')));
     const during = await send(`${mock.baseUrl}/alerts?limit=1`, { headers: bearer(key) });
     expect(during.status).toBe(200);
     // RL: the per-process limiter starts afresh, but it limits.
     expect(during.headers.get('x-ratelimit-remaining')).toBe('9');
-    const write = await send(`${mock.baseUrl}/alerts`, { method: 'POST', headers: { ...bearer(mock.key('read-write')), 'Content-Type': 'application/json' }, body: JSON.stringify({ title: 't', description: 'd', severity: 2, source: 's', sourceRef: 'r', type: 'x' }) });
+    const write = await create();
     expect(write.status).toBe(503);
     expect(write.json()).toMatchObject({ code: 'store_unavailable' });
     // A key this process never read is not known while the store is away.
