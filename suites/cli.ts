@@ -32,7 +32,8 @@ Options:
   --openapi FILE      the deployment's own OpenAPI document (SCHEMA-1 mismatches then fail)
   --validate-with-prism
                       Stoplight Prism judges every answer too, against --openapi FILE or
-                      fixtures/openapi.yaml; an answer it finds in breach fails SCHEMA-1
+                      fixtures/openapi.yaml; an answer it finds in breach of what CaseBender
+                      documents fails SCHEMA-1, of the project's own choices differs
                       (needs the optional @stoplight/prism-http and prism-core packages)
   --report-dir DIR    where reports go: DIR/<run>/ and DIR/latest (default reports)
   --format LIST       junit,json,html (default all three; none for no files)

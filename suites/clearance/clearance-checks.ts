@@ -2,8 +2,8 @@
 // bodies that fail validation, so a deployment that keeps the contract is left untouched.
 import { pass, skip, violation, type Check, type CheckContext, type Verdict } from '../harness/check.js';
 import { allAnswer, probe } from '../harness/expect.js';
-import { jsonBody } from '../harness/http-client.js';
 import { activeKeys, credentialHeaders } from '../harness/keyring.js';
+import { listView } from '../harness/list-view.js';
 import type { ResolvedKey } from '../harness/load-profile.js';
 import { UNKNOWN_ID } from '../scopes/scope-matrix.js';
 
@@ -51,8 +51,8 @@ async function fullClearanceList(ctx: CheckContext, type: string): Promise<{ tot
     if (clearanceOf(ctx, key, 'tlp') < 4 || clearanceOf(ctx, key, 'pap') < 4) continue;
     const p = probe('GET', `/${type}?limit=1`, credentialHeaders(key));
     if ((await ctx.oracle.expect(p)).status !== 200) continue;
-    const total = (jsonBody(await ctx.send(p))?.['pagination'] as { total?: unknown } | undefined)?.total;
-    return typeof total === 'number' ? { total } : undefined;
+    const { total } = listView(await ctx.send(p), type);
+    return total !== undefined ? { total } : undefined;
   }
   return undefined;
 }
@@ -65,6 +65,7 @@ export const clearanceChecks: Check[] = [
     title: 'lists never contain entities above the clearance, nor count them',
     async run(ctx) {
       let checked = 0;
+      const unreadable: string[] = [];
       for (const m of ['tlp', 'pap'] as const) {
         for (const key of activeKeys(ctx.profile)) {
           const clearance = clearanceOf(ctx, key, m);
@@ -73,26 +74,31 @@ export const clearanceChecks: Check[] = [
             const listProbe = probe('GET', `/${type}?limit=100`, credentialHeaders(key));
             if ((await ctx.oracle.expect(listProbe)).status !== 200) continue;
             const exchange = await ctx.send(listProbe);
-            const body = jsonBody(exchange);
-            const data = body?.['data'];
-            if (exchange.status !== 200 || !Array.isArray(data)) continue; // judged elsewhere (SCOPE, SCHEMA)
+            if (exchange.status !== 200) continue; // judged elsewhere (SCOPE, SCHEMA)
+            // Any list shape: a top-level array (as CaseBender documents GET /alerts), data, items, ...
+            const { items, itemsAt, total, totalAt } = listView(exchange, type);
+            if (items === undefined) {
+              unreadable.push(type);
+              continue;
+            }
             checked++;
-            const leaked = (data as Record<string, unknown>[]).find((e) => typeof e[m] === 'number' && (e[m] as number) > clearance);
+            const leaked = items.find((e) => typeof e[m] === 'number' && (e[m] as number) > clearance);
             if (leaked !== undefined) {
-              return violation({ summary: `key "${key.name}" (${m.toUpperCase()} clearance ${clearance}) lists ${type.slice(0, -1)} ${String(leaked['id'])} at ${m} ${String(leaked[m])}`, exchange, expected: `no entity with ${m} > ${clearance}`, why: 'TLP-3: lists are filtered at query level' });
+              return violation({ summary: `key "${key.name}" (${m.toUpperCase()} clearance ${clearance}) lists ${type.slice(0, -1)} ${String(leaked['id'])} at ${m} ${String(leaked[m])} (in ${itemsAt})`, exchange, expected: `no entity with ${m} > ${clearance}`, why: 'TLP-3: lists are filtered at query level' });
             }
             // Totals: the restricted key's total must leave out every listed entity it may not see,
             // compared with a key of full clearance that may list the same collection.
-            const total = (body?.['pagination'] as { total?: unknown } | undefined)?.total;
             const hidden = (ctx.profile.entities ?? []).filter((e) => e.type === type && (e[m] ?? 0) > clearance).length;
-            const full = await fullClearanceList(ctx, type);
-            if (typeof total === 'number' && full !== undefined && hidden > 0 && total > full.total - hidden) {
-              return violation({ summary: `key "${key.name}" (${m} clearance ${clearance}): ${type} total ${total}, but a key of full clearance counts ${full.total} of which ${hidden} are above ${clearance}`, exchange, expected: `total ≤ ${full.total - hidden}`, why: 'TLP-3: totals must not reveal hidden entities' });
+            const full = total === undefined || hidden === 0 ? undefined : await fullClearanceList(ctx, type);
+            if (total !== undefined && full !== undefined && total > full.total - hidden) {
+              return violation({ summary: `key "${key.name}" (${m} clearance ${clearance}): ${type} ${totalAt} ${total}, but a key of full clearance counts ${full.total} of which ${hidden} are above ${clearance}`, exchange, expected: `total ≤ ${full.total - hidden}`, why: 'TLP-3: totals must not reveal hidden entities' });
             }
           }
         }
       }
-      return checked > 0 ? pass(`${checked} lists`) : skip('the profile gives no active key with a clearance below 4 and the scope to list');
+      if (checked > 0) return pass(`${checked} lists${unreadable.length > 0 ? `; no items found in the answers of ${[...new Set(unreadable)].join(', ')}` : ''}`);
+      if (unreadable.length > 0) return skip(`no list answer held items where the suite looks (a top-level array, data, items, results or the collection's name): ${[...new Set(unreadable)].join(', ')}`);
+      return skip('the profile gives no active key with a clearance below 4 and the scope to list');
     },
   },
   {
@@ -106,7 +112,8 @@ export const clearanceChecks: Check[] = [
           if (clearance >= 4) continue;
           const patch = probe('PATCH', `/alerts/${UNKNOWN_ID}`, credentialHeaders(key), { fields: { [m]: clearance + 1 } });
           if ((await ctx.oracle.expect(patch)).status === 403) probes.push(patch);
-          const create = probe('POST', '/alerts', credentialHeaders(key), { title: 'casebender-conformance TLP-4 probe', type: 'conformance', source: 'casebender-conformance', sourceRef: `tlp4-${Date.now()}`, [m]: clearance + 1 });
+          // A documented AlertInput (title, statusValue, severity) marked one step above the clearance.
+          const create = probe('POST', '/alerts', credentialHeaders(key), { title: 'casebender-conformance TLP-4 probe', statusValue: 'new', severity: 1, source: 'casebender-conformance', sourceRef: `tlp4-${Date.now()}`, [m]: clearance + 1 });
           if ((await ctx.oracle.expect(create)).status === 403) probes.push(create);
         }
       }

@@ -23,7 +23,7 @@ export interface SchemaFinding {
 }
 
 type Doc = {
-  paths: Record<string, Record<string, { operationId?: string; responses?: Record<string, Resp> }>>;
+  paths: Record<string, Record<string, { operationId?: string; responses?: Record<string, Resp>; 'x-casebender-source'?: string }>>;
   components?: { responses?: Record<string, Resp>; headers?: Record<string, Hdr> };
 };
 type Resp = { $ref?: string; headers?: Record<string, Hdr>; content?: Record<string, { schema?: unknown }> };
@@ -31,9 +31,19 @@ type Hdr = { $ref?: string; required?: boolean; schema?: unknown };
 
 const rebase = (v: unknown) => JSON.parse(JSON.stringify(v).replaceAll('"$ref":"#/', '"$ref":"openapi.json#/')) as object;
 
+/** Where the part of the document an answer is judged by comes from (fixtures/openapi.yaml's x-casebender-source). */
+export type DocumentSource = 'documented' | 'inferred' | 'reference';
+
 export interface ResponseValidator {
   /** The problems of one answer; empty when it matches the document. */
   check(exchange: Exchange): string[];
+  /**
+   * Whether the answer is judged by a part CaseBender documents: the success answer of an operation
+   * marked documented or inferred. Error answers (their problem+json bodies), operations marked
+   * reference, and a document without the marks (a deployment's own) give 'reference' and
+   * undefined respectively.
+   */
+  sourceOf(exchange: Exchange): DocumentSource | undefined;
 }
 
 /** Compiles the document's responses per operation path (method + template) and status. */
@@ -52,6 +62,7 @@ export function createResponseValidator(documentPath: string): ResponseValidator
   };
   const operations: Operation[] = [];
   const specs = new Map<string, Map<string, ResponseSpec>>();
+  const sources = new Map<string, string | undefined>();
   for (const [path, item] of Object.entries(doc.paths)) {
     const rel = relativePath(path);
     if (rel === undefined || !path.startsWith('/api/v1')) continue;
@@ -59,6 +70,7 @@ export function createResponseValidator(documentPath: string): ResponseValidator
       if (op.responses === undefined) continue;
       const id = `${method.toUpperCase()} ${rel}`;
       operations.push({ id, method: method.toUpperCase(), path: rel, scopes: [] });
+      sources.set(id, op['x-casebender-source']);
       const byStatus = new Map<string, ResponseSpec>();
       for (const [status, r] of Object.entries(op.responses)) {
         const resp = deref(r);
@@ -78,6 +90,14 @@ export function createResponseValidator(documentPath: string): ResponseValidator
   }
   const route = createRouter(operations);
   return {
+    sourceOf(exchange) {
+      const rel = relativePath(new URL(exchange.url).pathname);
+      const match = rel === undefined ? undefined : route(exchange.probe.method, rel);
+      if (match?.kind !== 'operation') return undefined;
+      const source = sources.get(match.operation.id);
+      if (source !== 'documented' && source !== 'inferred' && source !== 'reference') return undefined;
+      return exchange.status >= 200 && exchange.status < 300 ? source : 'reference';
+    },
     check(exchange) {
       // Answered by the HTTP layer before any operation is reached; no API document lists them.
       if (exchange.status === 431 || exchange.status === 408) return [];

@@ -65,7 +65,7 @@ export const scopeChecks: Check[] = [
       const matrix = await scopeMatrix(ctx);
       // Only keys the target itself refuses the scope: a key it grants the scope (SCOPE-1..4's
       // business) rightly gets 404 for an unknown id.
-      const cells = matrix.filter((c) => c.expected === 403 && (c.operation.path.includes('{id}') || c.operation.method === 'POST' || c.operation.method === 'PATCH') && !grantedByTarget(matrix, c));
+      const cells = matrix.filter((c) => c.expected === 403 && (c.operation.path.includes('{') || c.operation.method === 'POST' || c.operation.method === 'PATCH') && !grantedByTarget(matrix, c));
       if (cells.length === 0) return skip('the profile gives no active key lacking a scope');
       // Only a 403, 404 or 400 tells which check came first; any other status is SCOPE-1's to judge.
       const judged = cells.filter((c) => [403, 404, 400].includes(c.exchange.status));
@@ -88,7 +88,7 @@ export const scopeChecks: Check[] = [
         if (key.scopes.includes(ADMIN_SCOPE) && ctx.model.policy.adminImpliesAll) continue;
         const operation = ctx.model.operations.find((o) => o.method === 'GET' && o.scopes.some((s) => !key.scopes.includes(s)));
         if (operation === undefined) continue;
-        const p = probe('GET', operation.path.replace('{id}', UNKNOWN_ID), credentialHeaders(key, 'bearer'));
+        const p = probe('GET', operation.path.replace(/\{\w+\}/g, UNKNOWN_ID), credentialHeaders(key, 'bearer'));
         if ((await ctx.oracle.expect(p)).status !== 403) continue;
         const exchange = await ctx.send(p);
         if (exchange.status !== 403) continue; // judged by SCOPE-1

@@ -21,13 +21,14 @@ export interface Cell {
 
 /** A request for an operation that, once past the scope check, fails validation or existence. */
 export function harmlessProbe(operation: Operation, key: ResolvedKey): Probe {
-  const path = operation.path.replace('{id}', UNKNOWN_ID) + (operation.method === 'GET' && !operation.path.includes('{id}') && !operation.path.endsWith('/me') ? '?limit=1' : '');
+  const path = operation.path.replace(/\{\w+\}/g, UNKNOWN_ID) + (operation.method === 'GET' && !operation.path.includes('{') && !operation.path.endsWith('/me') ? '?limit=1' : '');
   const headers = credentialHeaders(key);
   switch (operation.method) {
     case 'POST':
       return path.endsWith('/suspend') || path.endsWith('/reinstate') ? probe('POST', path, headers) : probe('POST', path, headers, {});
     case 'PATCH':
-      return probe('PATCH', path, headers, { fields: {} });
+    case 'PUT':
+      return probe(operation.method, path, headers, { fields: {} });
     default:
       return probe(operation.method, path, headers);
   }
