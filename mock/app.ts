@@ -86,7 +86,7 @@ function withFaults(faults: readonly Fault[], stores: Stores, clock: Clock, mode
   let keys = stores.keys;
   let limiter = stores.limiter;
   for (const f of faults) {
-    if (f.keys !== undefined) keys = f.keys(keys);
+    if (f.keys !== undefined) keys = f.keys(keys, clock.now);
     if (f.limiter !== undefined) limiter = f.limiter(limiter);
   }
   const rules = Object.assign({}, ...faults.map((f) => f.rules ?? {})) as Partial<Rules>;

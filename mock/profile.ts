@@ -39,6 +39,29 @@ export interface Profile {
   keys: ProfileKey[];
   entities?: { type: 'alerts' | 'cases' | 'observables' | 'users'; id: string; tlp?: number; pap?: number }[];
   currentUserId?: string;
+  /** How the suites create, revoke, suspend and reinstate keys at a deployment without the mock's control API. */
+  keyAdmin?: KeyAdminDeclaration;
+}
+
+/** One step of a deployment's key administration: an HTTP request made with the admin key, or a command. */
+export type KeyAdminStep =
+  | { readonly method: string; readonly path: string; readonly body?: unknown; readonly keyField?: string; readonly idField?: string }
+  | { readonly command: readonly string[] };
+
+/**
+ * A deployment's key administration (profile `keyAdmin`): `{name}` and `{id}` are filled in paths,
+ * bodies and command arguments. `create` answers (or, as a command, prints) JSON with the new key's
+ * id and material (`idField`, `keyField`: dotted paths, default `id` and `key`).
+ */
+export interface KeyAdminDeclaration {
+  /** The profile key HTTP steps are made with. */
+  readonly adminKey?: string;
+  readonly create: KeyAdminStep;
+  readonly revoke?: KeyAdminStep;
+  readonly suspend?: KeyAdminStep;
+  readonly reinstate?: KeyAdminStep;
+  /** How long a command may run, ms (default 30,000). */
+  readonly timeoutMs?: number;
 }
 
 /** The profile of a running mock. Holds key material: write it with owner-only permissions. */

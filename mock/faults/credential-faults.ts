@@ -18,6 +18,9 @@ async function accepted(raw: string[], stores: Stores, now: number): Promise<boo
   return authenticate(credential, record, now, '').ok;
 }
 
+/** How long the late-revocation fault goes on accepting a revoked key (the mock's time). */
+const REVOCATION_DELAY_MS = 30_000;
+
 /** The spellings of the credential headers in CaseBender's docs: a case-sensitive reader knows only these. */
 const DOCUMENTED_NAMES = new Set(['Authorization', 'X-Api-Key', 'x-api-key', 'x-api-secret']);
 const CREDENTIAL_NAMES = new Set(['authorization', 'x-api-key', 'x-api-secret']);
@@ -156,6 +159,12 @@ export const CREDENTIAL_FAULTS: readonly Fault[] = [
     breaks: ['KEY-3'],
     description: 'a revoked modern key is still accepted',
     keys: (store) => wrapKeys(store, (r) => (r !== undefined && r.kind === 'modern' && r.revokedAt !== undefined ? ({ ...r, revokedAt: undefined } as KeyRecord) : r)),
+  },
+  {
+    name: 'revocation-takes-effect-late',
+    breaks: ['KEY-3'],
+    description: 'a revoked modern key goes on working for 30 s (a key lookup cached at the edge)',
+    keys: (store, now) => wrapKeys(store, (r) => (r !== undefined && r.kind === 'modern' && r.revokedAt !== undefined && now() < r.revokedAt + REVOCATION_DELAY_MS ? ({ ...r, revokedAt: undefined } as KeyRecord) : r)),
   },
   {
     name: 'expiry-a-minute-late',

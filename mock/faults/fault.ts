@@ -23,7 +23,8 @@ export interface Fault {
   /** The requirement IDs it breaks: the suites must blame exactly these. */
   readonly breaks: readonly string[];
   readonly description: string;
-  readonly keys?: (store: KeyStore) => KeyStore;
+  /** The key store changed; `now` is the mock's clock. */
+  readonly keys?: (store: KeyStore, now: () => number) => KeyStore;
   readonly limiter?: (store: LimiterStore) => LimiterStore;
   readonly rules?: Partial<Rules>;
   readonly wrap?: (next: RequestHandler, env: FaultEnv) => RequestHandler;

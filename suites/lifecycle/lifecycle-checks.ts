@@ -1,7 +1,11 @@
-// KEY: key lifecycle (contract KEY-1..5): the profile's declared keys, and where the target has
-// the mock's control API, keys created, revoked, suspended and expired during the run.
+// KEY: key lifecycle (contract KEY-1..5): the profile's declared keys, and keys created, revoked,
+// suspended and reinstated during the run — through the mock's control API, or a deployment's own
+// key administration declared in its profile (keyAdmin) — so that a revocation is seen taking
+// effect, and how late when it is late.
 import { pass, skip, violation, type Check, type CheckContext, type Verdict } from '../harness/check.js';
 import { acceptedRead, allAnswer, codeOf, probe } from '../harness/expect.js';
+import type { Exchange } from '../harness/http-client.js';
+import { KeyAdminError, keyAdminOf, type KeyAdmin, type MadeKey } from '../harness/key-admin.js';
 import { credentialHeaders, stateOf, unknownModernKey, type Header } from '../harness/keyring.js';
 import type { ResolvedKey } from '../harness/load-profile.js';
 import { virtualClock } from '../harness/virtual-clock.js';
@@ -23,6 +27,65 @@ async function refusesDeclared(ctx: CheckContext, keys: readonly ResolvedKey[], 
     if (verdict.outcome !== 'pass') return verdict;
   }
   return undefined;
+}
+
+/** How long the suites keep asking, after a revocation or suspension that did not take effect at once, to say how late it was. */
+const LATE_BOUND_MS = 10_000;
+const LATE_POLL_MS = 100;
+/** How long a key just created may take to work (a deployment's key cache filling). */
+const READY_BOUND_MS = 5_000;
+
+const READ_PATH = '/alerts?limit=1';
+const runName = (what: string) => `casebender-conformance-${what}-${Date.now()}`;
+const isOk = (status: number) => status >= 200 && status < 300;
+
+/** Asks with the key until `done` holds for an answer, or the bound passes: when, and how many asks. */
+async function until(ctx: CheckContext, key: MadeKey, done: (status: number) => boolean, boundMs: number): Promise<{ ms: number | undefined; requests: number; last: Exchange }> {
+  const started = performance.now();
+  let requests = 0;
+  for (;;) {
+    const last = await ctx.send(probe('GET', READ_PATH, key.headers));
+    requests++;
+    const ms = performance.now() - started;
+    if (done(last.status)) return { ms, requests, last };
+    if (ms >= boundMs) return { ms: undefined, requests, last };
+    await new Promise((r) => setTimeout(r, LATE_POLL_MS));
+  }
+}
+
+/** A key made for the check that works: a precondition, waited for up to READY_BOUND_MS. */
+async function workingKey(ctx: CheckContext, admin: KeyAdmin, what: string): Promise<{ key: MadeKey } | { verdict: Verdict }> {
+  const key = await admin.create(runName(what));
+  const ready = await until(ctx, key, isOk, READY_BOUND_MS);
+  if (ready.ms === undefined) return { verdict: violation({ summary: `a key just created through ${admin.via} got ${ready.last.status} for ${READY_BOUND_MS / 1000} s`, exchange: ready.last, expected: '2xx', why: `${what === 'key3' ? 'KEY-3' : 'KEY-4'}: precondition, a new key works before it is revoked or suspended` }) };
+  return { key };
+}
+
+/**
+ * After `action` on a working key, the very next request must be refused (401); when it is not,
+ * how long the key went on working is measured (up to LATE_BOUND_MS) and shown.
+ */
+async function refusedAtOnce(ctx: CheckContext, admin: KeyAdmin, key: MadeKey, action: 'revoke' | 'suspend', why: string): Promise<Verdict> {
+  const actedAt = performance.now();
+  await admin.act(key.id, action);
+  const next = await ctx.send(probe('GET', READ_PATH, key.headers));
+  if (next.status === 401) return pass(`${action === 'revoke' ? 'revoked' : 'suspended'} through ${admin.via}: the very next request got 401`);
+  const polled = performance.now();
+  const late = await until(ctx, key, (s) => s === 401, LATE_BOUND_MS);
+  // From the moment the action was asked for to the first 401.
+  const since = late.ms === undefined ? undefined : Math.round(polled - actedAt + late.ms);
+  const delay = since === undefined ? `and still ${late.last.status} ${LATE_BOUND_MS / 1000} s later (${late.requests} more requests)` : `and went on working for about ${since} ms after the ${action} (${late.requests} more requests until a 401)`;
+  return violation({ summary: `a key ${action === 'revoke' ? 'revoked' : 'suspended'} through ${admin.via} got ${next.status} on the next request, ${delay}`, exchange: next, expected: '401', why });
+}
+
+/** A declared key administration that fails (a wrong path, a command that exits 1) is the profile's fault: skipped, saying why. */
+async function administered(run: () => Promise<Verdict>): Promise<Verdict> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof KeyAdminError) return skip(`the profile's key administration failed: ${error.message}`);
+    throw error;
+  }
 }
 
 /** One of KEY-2/3/4 judged over the lifecycle model run (virtual clock only). */
@@ -83,12 +146,16 @@ export const lifecycleChecks: Check[] = [
       const keys = declared(ctx, 'revoked');
       const v = await refusesDeclared(ctx, keys, 'KEY-3: a revoked key is refused');
       if (v !== undefined) return v;
-      if (ctx.control === undefined) return keys.length > 0 ? pass(`${keys.length} declared revoked key(s)`) : skip('the profile declares no revoked key, and the target has no control API');
-      const k = await createdKey(ctx);
-      const before = await ctx.send(probe('GET', k.path, k.headers));
-      if (before.status !== 200) return violation({ summary: `a new key got ${before.status}`, exchange: before, expected: '200', why: 'KEY-3: precondition, the key works before revocation' });
-      await ctx.control.keyAction(k.id, 'revoke');
-      return allAnswer(ctx, [probe('GET', k.path, k.headers)], 401, 'KEY-3: refused on the very next request after revocation');
+      const admin = keyAdminOf(ctx);
+      if (admin === undefined || !admin.can('revoke')) {
+        const how = 'declare keyAdmin (create, revoke) in the profile to see a revocation take effect';
+        return keys.length > 0 ? pass(`${keys.length} declared revoked key(s); a revocation during the run not tried: ${how}`) : skip(`the profile declares no revoked key, and the target has no control API: ${how}`);
+      }
+      return administered(async () => {
+        const made = await workingKey(ctx, admin, 'key3');
+        if ('verdict' in made) return made.verdict;
+        return refusedAtOnce(ctx, admin, made.key, 'revoke', 'KEY-3: refused on the very next request after revocation');
+      });
     },
   },
   {
@@ -98,13 +165,32 @@ export const lifecycleChecks: Check[] = [
       const keys = declared(ctx, 'suspended');
       const v = await refusesDeclared(ctx, keys, 'KEY-4: a suspended key is refused');
       if (v !== undefined) return v;
-      if (ctx.control === undefined) return keys.length > 0 ? pass(`${keys.length} declared suspended key(s); reinstatement not tried without a control API`) : skip('the profile declares no suspended key, and the target has no control API');
-      const k = await createdKey(ctx);
-      await ctx.control.keyAction(k.id, 'suspend');
-      const suspended = await allAnswer(ctx, [probe('GET', k.path, k.headers)], 401, 'KEY-4: a suspended key is refused');
-      if (suspended.outcome !== 'pass') return suspended;
-      await ctx.control.keyAction(k.id, 'reinstate');
-      return allAnswer(ctx, [probe('GET', k.path, k.headers)], { test: (s) => s >= 200 && s < 300, text: '2xx' }, 'KEY-4: a reinstated key works again');
+      const admin = keyAdminOf(ctx);
+      if (admin === undefined || !admin.can('suspend') || !admin.can('reinstate')) {
+        const how = 'declare keyAdmin (create, suspend, reinstate) in the profile to try suspension and reinstatement';
+        return keys.length > 0 ? pass(`${keys.length} declared suspended key(s); ${how}`) : skip(`the profile declares no suspended key, and the target has no control API: ${how}`);
+      }
+      return administered(async () => {
+        const made = await workingKey(ctx, admin, 'key4');
+        if ('verdict' in made) return made.verdict;
+        try {
+          const suspended = await refusedAtOnce(ctx, admin, made.key, 'suspend', 'KEY-4: a suspended key is refused');
+          if (suspended.outcome !== 'pass') return suspended;
+          await admin.act(made.key.id, 'reinstate');
+          const next = await ctx.send(probe('GET', READ_PATH, made.key.headers));
+          if (isOk(next.status)) return pass(`suspended and reinstated through ${admin.via}: 401 at once, then 2xx at once`);
+          const late = await until(ctx, made.key, isOk, LATE_BOUND_MS);
+          return violation({
+            summary: `a key reinstated through ${admin.via} got ${next.status} on the next request${late.ms === undefined ? `, and still ${late.last.status} ${LATE_BOUND_MS / 1000} s later` : `, and worked again about ${Math.round(late.ms)} ms later`}`,
+            exchange: next,
+            expected: '2xx',
+            why: 'KEY-4: a reinstated key works again',
+          });
+        } finally {
+          // The key was made for this check: it does not outlive the run where it can be revoked.
+          if (admin.can('revoke')) await admin.act(made.key.id, 'revoke').catch(() => undefined);
+        }
+      });
     },
   },
   {
