@@ -1,9 +1,23 @@
 // Faults in rate limiting (RL) and its headers (HDR): a limiter store wrapped, or the headers of
 // its answers written wrong.
+import { authenticate } from '../core/authenticate.js';
 import { extractCredential } from '../core/credentials.js';
+import type { RequestFacts } from '../core/handle-request.js';
+import { decideRate } from '../core/limits/index.js';
+import { createRouter, relativePath } from '../core/router.js';
+import { missingScopes } from '../core/scopes.js';
 import type { LimiterStore } from '../store/types.js';
 import { createMemoryStore } from '../store/memory-store.js';
 import { withHeaders, type Fault } from './fault.js';
+
+/**
+ * A limiter that only looks: it decides from the key's state as it stands, records nothing, and
+ * lets the request on to the checks after it (a refusal found later is then never counted).
+ */
+const lookOnly = (store: LimiterStore): LimiterStore => ({
+  take: async (id, now, tier, algorithm) => ({ ...decideRate(await store.peek(id), now, tier, algorithm), allowed: true }),
+  peek: (id) => store.peek(id),
+});
 
 /** A limiter whose key ids carry a prefix: a second node's own state. */
 const ownState = (store: LimiterStore, node: string): LimiterStore => ({ take: (id, now, tier, algorithm) => store.take(`${node}:${id}`, now, tier, algorithm), peek: (id) => store.peek(`${node}:${id}`) });
@@ -40,6 +54,26 @@ export const LIMIT_FAULTS: readonly Fault[] = [
     wrap: (next, env) => {
       const other = env.handlerWith((stores) => ({ ...stores, limiter: ownState(stores.limiter, 'node-2') }));
       return (facts) => (facts.pathname.startsWith('/api/v1') ? next(facts) : other(facts));
+    },
+  },
+  {
+    name: 'scope-refusals-not-counted',
+    breaks: ['RL-9'],
+    description: 'a request refused 403 for a scope the key lacks is not counted (the scope is checked before the limiter)',
+    wrap: (next, env) => {
+      const uncounted = env.handlerWith((stores) => ({ ...stores, limiter: lookOnly(stores.limiter) }));
+      const route = createRouter(env.model.operations);
+      // Whether the request's key is active and lacks a scope of the operation it addresses.
+      const lacksScope = async (facts: RequestFacts): Promise<boolean> => {
+        const relative = relativePath(facts.pathname);
+        const match = relative === undefined ? undefined : route(facts.method, relative);
+        if (match?.kind !== 'operation') return false;
+        const credential = extractCredential(facts.rawHeaders);
+        const record = credential.kind === 'bearer' || credential.kind === 'x-api-key' ? await env.stores.keys.findModern(credential.key) : credential.kind === 'legacy' ? await env.stores.keys.findLegacy(credential.accessKey, credential.secret) : undefined;
+        const identity = authenticate(credential, record, env.now(), env.model.policy.realm);
+        return identity.ok && missingScopes(identity.value.key.scopes, match.operation.scopes, env.model.policy).length > 0;
+      };
+      return async (facts) => ((await lacksScope(facts)) ? uncounted(facts) : next(facts));
     },
   },
   {

@@ -2,6 +2,7 @@
 // per limited tier a burst, a steady minute, a flood, a fresh key after the flood and a retry
 // after Retry-After; on the lowest tier the RL-9 floods; an Unlimited key at full speed.
 // All real-time amounts follow the target's time scale (profile clock.timeScale).
+import { missingScopes } from '../../mock/core/scopes.js';
 import type { TierLimits } from '../../mock/core/types.js';
 import { CheckSkipped, type CheckContext } from '../harness/check.js';
 import { virtualClock } from '../harness/virtual-clock.js';
@@ -13,6 +14,8 @@ import { BudgetExceeded } from '../harness/http-client.js';
 export interface KeyHandle {
   readonly headers: Header[];
   readonly path: string;
+  /** The key's scopes, as declared in the profile or given by the control API. */
+  readonly scopes: readonly string[];
 }
 
 export interface TierObservations {
@@ -31,7 +34,11 @@ export interface TierObservations {
 
 export interface Observations {
   readonly tiers: readonly TierObservations[];
-  readonly countsOn404?: LoadRun;
+  /**
+   * RL-9: floods of authenticated requests refused other than 429, each on a fresh key of the
+   * lowest limited tier: 404 (an unknown id), 403 (a scope the key lacks), 400 (an invalid body).
+   */
+  readonly counted?: readonly CountedFlood[];
   readonly afterUnauthorized?: LoadRun;
   readonly unauthorizedFlood?: LoadRun;
   readonly countsTier?: { readonly tier: string; readonly limits: TierLimits };
@@ -40,6 +47,13 @@ export interface Observations {
   /** The target's clock (Unix ms) at a real instant (Unix ms). */
   readonly toTarget: (realMs: number) => number;
   readonly timeScale: number;
+}
+
+/** A flood RL-9 judges: requests meant to be refused with `status`, and what was sent. */
+export interface CountedFlood {
+  readonly status: 400 | 403 | 404;
+  readonly request: string;
+  readonly run: LoadRun;
 }
 
 /** Target seconds of the steady run (RL-2) and the flood (RL-3). */
@@ -60,7 +74,8 @@ export function estimateLoad(tiers: readonly TierLimits[], timeScale: number, sp
   if (full) for (const t of tiers) requests += hourFloodAmount(t);
   for (const t of tiers) requests += t.burst * 6 + t.perMinute + Math.floor(0.9 * t.perMinute) + Math.ceil(((FLOOD_FACTOR * (t.perMinute + t.burst)) / 60) * FLOOD_SECONDS) + 1;
   const lowest = [...tiers].sort((a, b) => a.perMinute - b.perMinute)[0];
-  if (lowest !== undefined) requests += Math.ceil(((FLOOD_FACTOR * (lowest.perMinute + lowest.burst)) / 60) * FLOOD_SECONDS) * (spread ? 2 : 1) + lowest.burst * 4;
+  // RL-9's three floods (404, 403, 400) on the lowest tier, and RL-10's beside them.
+  if (lowest !== undefined) requests += Math.ceil(((FLOOD_FACTOR * (lowest.perMinute + lowest.burst)) / 60) * FLOOD_SECONDS) * (spread ? 4 : 3) + lowest.burst * 4;
   requests += unlimitedAmount;
   // Per tier, the steady minute then the flood; a minute's rest; the RL-9 and RL-10 floods; then the Unlimited run.
   // The flood may wait up to 50 s for the middle of a minute (fingerprint).
@@ -71,21 +86,30 @@ export function estimateLoad(tiers: readonly TierLimits[], timeScale: number, sp
 /** A key of a tier that has not been used in this run: minted by the control API, or the profile's next one. */
 function keySource(ctx: CheckContext) {
   const used = new Set<string>();
-  return async (tier: string): Promise<KeyHandle | undefined> => {
+  /** A fresh key of `tier`; with `needs`, one that has at least those scopes (made with them by the control API). */
+  return async (tier: string, needs: readonly string[] = []): Promise<KeyHandle | undefined> => {
     if (ctx.control !== undefined) {
-      const created = await ctx.control.createKey({ tier, scopes: ['alerts:read'], name: `rl-${tier}-${used.size}` });
+      const scopes = ['alerts:read', ...needs.filter((s) => s !== 'alerts:read')];
+      const created = await ctx.control.createKey({ tier, scopes, name: `rl-${tier}-${used.size}` });
       used.add(created.id);
-      return { headers: [['Authorization', `Bearer ${created.key!}`]], path: '/alerts?limit=1' };
+      return { headers: [['Authorization', `Bearer ${created.key!}`]], path: '/alerts?limit=1', scopes };
     }
     for (const key of ctx.profile.keys) {
-      if (key.tier !== tier || stateOf(key) !== 'active' || used.has(key.name)) continue;
+      if (key.tier !== tier || stateOf(key) !== 'active' || used.has(key.name) || needs.some((s) => !key.scopes.includes(s))) continue;
       const path = await readPath(ctx, key);
       if (path === undefined) continue;
       used.add(key.name);
-      return { headers: credentialHeaders(key), path };
+      return { headers: credentialHeaders(key), path, scopes: key.scopes };
     }
     return undefined;
   };
+}
+
+/** A read the key's scopes do not allow (403 before anything else is looked at, SCOPE-5), if any. */
+function forbiddenRead(ctx: CheckContext, scopes: readonly string[]): string | undefined {
+  const reads = ctx.model.operations.filter((o) => o.method === 'GET' && !o.path.includes('{') && !o.path.endsWith('/me'));
+  const op = reads.find((o) => missingScopes(scopes, o.scopes, ctx.model.policy).length > 0);
+  return op === undefined ? undefined : `${op.path}?limit=1`;
 }
 
 async function readPath(ctx: CheckContext, key: ResolvedKey): Promise<string | undefined> {
@@ -170,7 +194,7 @@ export function loadReport(o: Observations): object {
     timeScale: o.timeScale,
     note: 'timeline seconds are real seconds from the start of each run; multiply by timeScale for the target’s seconds',
     tiers: o.tiers.map((t) => ({ tier: t.tier, limits: t.limits, skipped: t.skipped, runs: [t.burst, t.steady, t.flood, t.afterFlood, t.exhaust, t.hourFlood].map(summary).filter((x) => x !== undefined) })),
-    other: [o.countsOn404, o.unauthorizedFlood, o.afterUnauthorized, o.spread?.run, o.unlimited].map(summary).filter((x) => x !== undefined),
+    other: [...(o.counted ?? []).map((c) => c.run), o.unauthorizedFlood, o.afterUnauthorized, o.spread?.run, o.unlimited].map(summary).filter((x) => x !== undefined),
   };
 }
 
@@ -209,22 +233,35 @@ async function observe(ctx: CheckContext): Promise<Observations> {
   const spreadTier = ascending[1] ?? ascending[0];
   const floodOf = (limits: TierLimits) => (FLOOD_FACTOR * (limits.perMinute + limits.burst)) / 60;
 
-  // RL-9 on the lowest limited tier: 404s count, 401s count against no key.
+  // RL-9 on the lowest limited tier: 404s, 403s and 400s count (each its own flood, on its own key,
+  // side by side), 401s count against no key.
   const counts = async () => {
     if (lowest === undefined) return {};
     const [tier, limits] = lowest;
-    const d = await fresh(tier);
+    const notFound = await fresh(tier);
+    const forbidden = await fresh(tier);
+    const invalid = await fresh(tier, ['alerts:write']);
     const e = await fresh(tier);
     const rate = floodOf(limits);
-    const out: { countsOn404?: LoadRun; unauthorizedFlood?: LoadRun; afterUnauthorized?: LoadRun } = {};
+    const out: { counted?: CountedFlood[]; unauthorizedFlood?: LoadRun; afterUnauthorized?: LoadRun } = {};
     if (e !== undefined) {
       const wrong = e.headers.map(([n, v]): Header => [n, n.toLowerCase() === 'authorization' ? v.replace(/(\S+)$/, (k) => mangle(k, 'flip-last')) : mangle(v, 'flip-last')]);
       out.unauthorizedFlood = await drive({ label: `${tier}: ${limits.burst * 3} requests with a wrong variant of a key (401)`, urls: [url(ctx, e.path)], headers: wrong, amount: limits.burst * 3, connections: limits.burst });
       out.afterUnauthorized = await burst({ label: `${tier}: burst of b with that key, after its 401s`, url: url(ctx, e.path), headers: e.headers, amount: limits.burst });
     }
-    if (d !== undefined) {
-      out.countsOn404 = await drive({ label: `${tier}: flood of requests answered 404`, urls: [url(ctx, '/alerts/zz-conformance-unknown-0000')], headers: d.headers, amount: Math.ceil(rate * FLOOD_SECONDS), connections: 16, rate: rate * scale });
-    }
+    const floods: { status: CountedFlood['status']; request: string; key: KeyHandle; path: string; method?: string; body?: string }[] = [];
+    if (notFound !== undefined) floods.push({ status: 404, request: 'GET /alerts/{unknown id}', key: notFound, path: '/alerts/zz-conformance-unknown-0000' });
+    const forbiddenPath = forbidden === undefined ? undefined : forbiddenRead(ctx, forbidden.scopes);
+    if (forbidden !== undefined && forbiddenPath !== undefined) floods.push({ status: 403, request: `GET ${forbiddenPath} (a scope the key lacks)`, key: forbidden, path: forbiddenPath });
+    // An AlertInput without its required fields: refused before anything is stored.
+    if (invalid !== undefined) floods.push({ status: 400, request: 'POST /alerts {} (no title, statusValue, severity)', key: invalid, path: '/alerts', method: 'POST', body: '{}' });
+    out.counted = await Promise.all(
+      floods.map(async (f) => ({
+        status: f.status,
+        request: f.request,
+        run: await drive({ label: `${tier}: flood of requests meant to be refused ${f.status}: ${f.request}`, urls: [url(ctx, f.path)], headers: f.key.headers, amount: Math.ceil(rate * FLOOD_SECONDS), connections: 16, rate: rate * scale, ...(f.method !== undefined ? { method: f.method } : {}), ...(f.body !== undefined ? { body: f.body } : {}) }),
+      })),
+    );
     return out;
   };
 
@@ -258,7 +295,7 @@ async function observe(ctx: CheckContext): Promise<Observations> {
   const [countRuns, spread] = await Promise.all([counts(), spreadLoad()]);
   const hours = await hourFloods;
   const tiers = quickTiers.map((t, i) => (hours[i] === undefined ? t : { ...t, hourFlood: hours[i] }));
-  const { countsOn404, unauthorizedFlood, afterUnauthorized } = countRuns;
+  const { counted, unauthorizedFlood, afterUnauthorized } = countRuns;
 
   // RL-7: an Unlimited key at the highest load this machine generates, alone, after the rest.
   let unlimited: LoadRun | undefined;
@@ -267,11 +304,11 @@ async function observe(ctx: CheckContext): Promise<Observations> {
     const u = await fresh(unlimitedTier);
     if (u !== undefined) unlimited = await drive({ label: 'unlimited: as fast as this machine sends', urls: [url(ctx, u.path)], headers: u.headers, amount: unlimitedAmount, connections: 64 });
   }
-  const runs = [...tiers.flatMap((t) => [t.burst, t.steady, t.flood, t.afterFlood, t.exhaust, t.hourFlood]), countsOn404, unauthorizedFlood, afterUnauthorized, spread?.run, unlimited];
+  const runs = [...tiers.flatMap((t) => [t.burst, t.steady, t.flood, t.afterFlood, t.exhaust, t.hourFlood]), ...(counted ?? []).map((c) => c.run), unauthorizedFlood, afterUnauthorized, spread?.run, unlimited];
   ctx.client.count(runs.reduce((n, r) => n + (r === undefined ? 0 : r.samples.length + r.errors), 0));
   return {
     tiers,
-    ...(countsOn404 !== undefined ? { countsOn404 } : {}),
+    ...(counted !== undefined && counted.length > 0 ? { counted } : {}),
     ...(afterUnauthorized !== undefined ? { afterUnauthorized } : {}),
     ...(unauthorizedFlood !== undefined ? { unauthorizedFlood } : {}),
     ...(lowest !== undefined ? { countsTier: { tier: lowest[0], limits: lowest[1] } } : {}),

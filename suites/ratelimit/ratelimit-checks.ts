@@ -54,7 +54,7 @@ function limitedSamples(o: Observations): { run: LoadRun; sample: Sample; perMin
   for (const t of o.tiers) {
     for (const run of [t.burst, t.steady, t.flood, t.afterFlood, t.exhaust, t.hourFlood]) if (run !== undefined) for (const sample of run.samples) out.push({ run, sample, perMinute: t.limits.perMinute });
   }
-  if (o.countsTier !== undefined) for (const run of [o.countsOn404, o.afterUnauthorized]) if (run !== undefined) for (const sample of run.samples) out.push({ run, sample, perMinute: o.countsTier.limits.perMinute });
+  if (o.countsTier !== undefined) for (const run of [...(o.counted ?? []).map((c) => c.run), o.afterUnauthorized]) if (run !== undefined) for (const sample of run.samples) out.push({ run, sample, perMinute: o.countsTier.limits.perMinute });
   return out;
 }
 
@@ -184,16 +184,39 @@ export const rateLimitChecks: Check[] = [
     title: 'every authenticated request counts, whatever its answer; a 401 counts against no key',
     async run(ctx) {
       const o = await observations(ctx);
-      if (o.countsTier === undefined || o.countsOn404 === undefined || o.afterUnauthorized === undefined) return skip('the profile gives no unused keys of a limited tier');
+      if (o.countsTier === undefined || o.counted === undefined || o.afterUnauthorized === undefined) return skip('the profile gives no unused keys of a limited tier');
       const { perMinute, burst } = o.countsTier.limits;
-      if (firstRefused(o.countsOn404) === undefined) return violation({ summary: `${o.countsOn404.samples.length} requests answered ${[...new Set(o.countsOn404.samples.map((s) => s.status))].join('/')} at twice m + b a minute met no refusal: they were not counted`, why: 'RL-9: 404s count' });
       const baseline = o.tiers.find((t) => t.tier === o.countsTier!.tier)?.flood;
-      const cap = capProblem(o.countsOn404, perMinute, burst, o.timeScale, ctx.model.policy.rateLimitAlgorithm === 'fixed-window', baseline);
-      if (cap !== undefined) return violation({ summary: `requests answered 404: ${cap}`, why: 'RL-9: 404s count' });
+      const judged: string[] = [];
+      const notProvoked: string[] = [];
+      // Over the limit a deployment may answer 403 (RL-5 blames that): then a flood meant to get 403
+      // cannot tell its own refusals from the limit's, and is left unjudged rather than misread.
+      const limitAnswers403 = o.counted.some((c) => c.status !== 403 && c.run.samples.some((s) => s.status === 403)) && !o.counted.some((c) => c.run.samples.some((s) => s.status === 429));
+      for (const { status, request, run } of o.counted) {
+        const answered = [...new Set(run.samples.filter((s) => s.status !== 429).map((s) => s.status))];
+        // A flood whose answers are not the refusal meant is still counted or not, but says nothing of that refusal.
+        if (answered.length > 0 && !answered.includes(status)) {
+          notProvoked.push(`${request} was answered ${answered.join('/')}, not ${status}`);
+          continue;
+        }
+        if (status === 403 && limitAnswers403) {
+          notProvoked.push(`${request}: over the limit this deployment answers 403 too (RL-5), so its scope refusals and its limit cannot be told apart`);
+          continue;
+        }
+        // The limit's refusal is any refusal but the flood's own answer (a 403 flood: only a 429 or a 5xx).
+        const limited = run.samples.find((s) => s.status !== status && isRefusal(s));
+        if (limited === undefined) return violation({ summary: `${run.samples.length} requests answered ${answered.join('/') || 'nothing'} (${request}) at twice m + b a minute met no 429: they were not counted against the key`, why: `RL-9: ${status}s count` });
+        // The flood's own refusals are what the limit admitted (a 403 is otherwise read as a limit's refusal).
+        const admitted = { ...run, samples: run.samples.map((s) => (s.status === status ? { ...s, status: 200 } : s)) };
+        const cap = capProblem(admitted, perMinute, burst, o.timeScale, ctx.model.policy.rateLimitAlgorithm === 'fixed-window', baseline);
+        if (cap !== undefined) return violation({ summary: `requests answered ${status} (${request}): ${cap}`, why: `RL-9: ${status}s count` });
+        judged.push(String(status));
+      }
       const rested = o.tiers.find((t) => t.tier === o.countsTier!.tier)?.burst;
       const refused = refusals(o.afterUnauthorized);
       if (refused > (rested === undefined ? 0 : refusals(rested))) return violation({ summary: `a key whose wrong variants got ${o.unauthorizedFlood?.samples.length ?? 0} × 401 then got ${refused} × 429 in a burst of b (a rested key got ${rested === undefined ? 0 : refusals(rested)})`, why: 'RL-9: a 401 counts against no key' });
-      return pass();
+      if (judged.length === 0) return skip(`no refusal could be provoked to count${notProvoked.length > 0 ? `: ${notProvoked.join('; ')}` : ' (no fresh keys of a limited tier for the floods)'}`);
+      return pass(`${judged.join(', ')} counted, 401 not${notProvoked.length > 0 ? `; not judged: ${notProvoked.join('; ')}` : ''}`);
     },
   },
   {
