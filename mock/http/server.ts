@@ -93,7 +93,9 @@ export async function startMockServer(app: MockApp, options: MockServerOptions =
     const { status } = failure;
     const problem = problemBody(failure);
     const body = JSON.stringify(problem);
-    socket.end(`HTTP/1.1 ${status} ${problem.title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    socket.write(`HTTP/1.1 ${status} ${problem.title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    // The client may still be sending the rest of an oversize head: let the answer reach it.
+    lingeringClose(socket);
   });
   // CONNECT (a proxy tunnel) is no method of the API: without this listener node:http would drop
   // the connection without a word; answer 405 and close instead. The socket is no longer the HTTP
@@ -243,8 +245,50 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | undefin
   });
 }
 
+/**
+ * How long a connection answered while its client may still be sending (413, 431) is kept open,
+ * reading and discarding, after the answer: closing it at once, with unread bytes in the receive
+ * buffer, makes the kernel send a reset that can reach the client before it reads the answer (the
+ * client then sees EPIPE or ECONNRESET, never the 413). nginx's lingering close, bounded the same way.
+ */
+export const LINGER_MS = 5_000;
+/** Within the linger, the client is taken to have stopped sending when nothing has come for this long. */
+export const LINGER_IDLE_MS = 500;
+
+/**
+ * Ends `socket` for writing, then reads and discards until the client closes or has sent nothing
+ * for LINGER_IDLE_MS, at most LINGER_MS in all.
+ */
+function lingeringClose(socket: Socket): void {
+  socket.end();
+  // The HTTP parser is done with this connection: what still comes is discarded, not parsed (it
+  // would be read as a malformed next request, and the connection destroyed for it).
+  socket.removeAllListeners('data');
+  socket.on('data', discard);
+  socket.resume();
+  // A client that has already finished sending (it half-closed) has nothing left to lose.
+  if (socket.readableEnded) {
+    if (socket.writableFinished) socket.destroy();
+    else socket.once('finish', () => socket.destroy());
+    return;
+  }
+  const cut = setTimeout(() => socket.destroy(), LINGER_MS);
+  cut.unref();
+  socket.setTimeout(LINGER_IDLE_MS, () => socket.destroy());
+  socket.once('end', () => socket.destroy());
+  socket.once('close', () => clearTimeout(cut));
+}
+
+const discard = (): void => undefined;
+
+/** node:http ends a connection after its last answer with destroySoon(): here it lingers instead. */
+function lingerAfterAnswer(socket: Socket): void {
+  socket.destroySoon = () => lingeringClose(socket);
+}
+
 function tooLarge(res: ServerResponse, limit: number): void {
   res.setHeader('Connection', 'close');
+  lingerAfterAnswer(res.socket as Socket);
   write(res, failureAnswer(bodyTooLarge(limit)));
 }
 

@@ -138,7 +138,9 @@ export const errorChecks: Check[] = [
         try {
           e = await ctx.send(c.p);
         } catch (error) {
-          return violation({ summary: `${c.p.method} ${c.p.path} (${c.want === 431 ? 'oversize headers' : c.want === 413 ? 'oversize body' : 'bad JSON'}): the connection failed: ${(error as Error).message}`, expected: String(c.want), why: 'ERR-5: malformed input gets a clear 4xx' });
+          // The client takes an answer that began before a reset as the answer (a 413 sent while the
+          // body was still going out): only a connection that ended before any answer is blamed.
+          return violation({ summary: `${c.p.method} ${c.p.path} (${c.want === 431 ? 'oversize headers' : c.want === 413 ? 'oversize body' : 'bad JSON'}): no answer came before the connection ended: ${(error as Error).message}`, expected: String(c.want), why: 'ERR-5: malformed input gets a clear 4xx' });
         }
         const server = expectStatus(e, notServerError, 'ERR-5: malformed input never yields 5xx');
         if (server !== undefined) return server;
