@@ -58,6 +58,10 @@ export async function startMockServer(app: MockApp, options: MockServerOptions =
   const limits = httpLimits(app, options.limits);
   const { maxBodyBytes, maxHeaderBytes } = limits;
   let draining = false;
+  // The Date header tells the mock's own time: node writes the machine's, which is the mock's only
+  // for a real clock at time scale 1 that starts now. Otherwise (virtual, scaled or shifted) the
+  // mock writes its clock's, so that Date and X-RateLimit-Reset agree as on any deployment.
+  const ownDate = !(app.clock.mode === 'real' && app.clock.scale === 1 && Math.abs(app.clock.now() - Date.now()) < 1_000) ? httpDateOf(app.clock) : undefined;
   const server = createServer(
     {
       maxHeaderSize: maxHeaderBytes,
@@ -71,6 +75,10 @@ export async function startMockServer(app: MockApp, options: MockServerOptions =
     (req, res) => {
       // While draining, each answer closes its connection; no per-request work otherwise.
       if (draining) res.setHeader('Connection', 'close');
+      if (ownDate !== undefined) {
+        res.sendDate = false;
+        res.setHeader('Date', ownDate());
+      }
       // No closure is made per request on the synchronous path: each costs an allocation, and
       // under tsx (keepNames) a defineProperty call as well.
       try {
@@ -147,6 +155,20 @@ export async function startMockServer(app: MockApp, options: MockServerOptions =
         });
         server.closeIdleConnections();
       }),
+  };
+}
+
+/** The HTTP date of a clock, made once a second of its time. */
+function httpDateOf(clock: MockApp['clock']): () => string {
+  let second = NaN;
+  let text = '';
+  return () => {
+    const s = Math.floor(clock.now() / 1000);
+    if (s !== second) {
+      second = s;
+      text = new Date(s * 1000).toUTCString();
+    }
+    return text;
   };
 }
 

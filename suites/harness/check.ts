@@ -5,6 +5,7 @@ import type { Client, Exchange, Probe } from './http-client.js';
 import type { ResolvedProfile } from './load-profile.js';
 import type { Oracle } from './oracle.js';
 import type { ControlApi } from './control-api-client.js';
+import type { TargetClock } from './target-clock.js';
 
 export type Level = 'DOC' | 'STD' | 'SHOULD' | 'REF';
 export type Result = 'pass' | 'fail' | 'warn' | 'differs' | 'skipped';
@@ -42,6 +43,11 @@ export interface CheckContext {
   readonly fc: { readonly seed: number; readonly numRuns: number };
   /** Milliseconds of real time for `seconds` of target time (the profile's time scale). */
   realMs(seconds: number): number;
+  /**
+   * The target's clock, estimated from the Date headers of the answers so far (after a few more
+   * unauthenticated requests when they are too few); undefined when the target sends no Date.
+   */
+  targetClock(): Promise<TargetClock | undefined>;
   /** Limits on the rate-limit load: only these tiers, and this many requests for the Unlimited run. */
   readonly rateLimit?: { readonly tiers?: readonly string[]; readonly unlimitedAmount?: number; readonly full?: boolean };
 }

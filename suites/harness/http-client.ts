@@ -24,6 +24,8 @@ export interface Exchange {
   readonly headers: Readonly<Record<string, readonly string[]>>;
   readonly body: string;
   readonly ms: number;
+  /** When the request was sent (local Unix ms). */
+  readonly sentAt?: number;
 }
 
 export class BudgetExceeded extends Error {}
@@ -98,6 +100,7 @@ export function createClient(options: ClientOptions): Client {
       for (const [name, value] of probe.headers ?? []) raw.push(name, value);
       if (probe.body !== undefined) raw.push('Content-Length', String(Buffer.byteLength(probe.body)));
       const started = performance.now();
+      const sentAt = Date.now();
       const isHttps = url.protocol === 'https:';
       const response = await new Promise<{ res: IncomingMessage; body: string }>((resolve, reject) => {
         const where = `${probe.method} ${url.origin}${url.pathname}`;
@@ -147,7 +150,7 @@ export function createClient(options: ClientOptions): Client {
       const headers: Record<string, string[]> = {};
       const rh = response.res.rawHeaders;
       for (let i = 0; i + 1 < rh.length; i += 2) (headers[rh[i]!.toLowerCase()] ??= []).push(rh[i + 1]!);
-      const exchange: Exchange = { probe, url: url.href, status: response.res.statusCode ?? 0, headers, body: response.body, ms: performance.now() - started };
+      const exchange: Exchange = { probe, url: url.href, status: response.res.statusCode ?? 0, headers, body: response.body, ms: performance.now() - started, sentAt };
       options.onExchange?.(exchange);
       return exchange;
     },

@@ -8,6 +8,7 @@ import { BudgetExceeded, createClient, header, TargetUnreachable, type Exchange,
 import type { ResolvedProfile } from './load-profile.js';
 import { createOracle, profileModel } from './oracle.js';
 import { createRedactor, type Redactor } from './redact.js';
+import { clockEstimator } from './target-clock.js';
 import { createResponseValidator, type SchemaFinding } from '../schema/response-validator.js';
 import { ALL_CHECKS } from '../all-checks.js';
 import { createPrismReferee } from '../prism/prism-referee.js';
@@ -51,6 +52,8 @@ export interface Run {
 export const selects = (list: readonly string[], id: string) => list.some((s) => s === id || s === id.split('-')[0]);
 
 const MAX_429_RETRIES = 3;
+/** Date headers the clock estimate wants before the rate-limit load (fewer came from the checks so far: more are asked for). */
+const CLOCK_SAMPLES = 8;
 const MAX_429_WAIT_MS = 15_000;
 
 /** Starts a run: checks that the target answers at all (TargetUnreachable otherwise). */
@@ -73,12 +76,15 @@ export async function startRun(options: RunOptions): Promise<Run> {
   let prismJudged = 0;
   let prismUnrouted = 0;
   let exchanges = 0;
+  const timeScale = profile.clock?.timeScale ?? 1;
+  const clockSamples = clockEstimator(timeScale);
   const client = createClient({
     baseUrl: profile.target.baseUrl,
     ...(options.budget !== undefined ? { budget: options.budget } : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     onExchange: (e) => {
       exchanges++;
+      if (e.sentAt !== undefined) clockSamples.add(e.sentAt, e.sentAt + e.ms, e.headers['date']?.[0]);
       if (referee !== undefined) {
         judged.push(
           referee.check(e).then(
@@ -101,7 +107,6 @@ export async function startRun(options: RunOptions): Promise<Run> {
       if (problems.length > 0) findings.push({ exchange: e, problem: problems.join('; ') });
     },
   });
-  const timeScale = profile.clock?.timeScale ?? 1;
   const control = profile.target.control?.token !== undefined ? createControlApi(profile.target.control.url, profile.target.control.token) : undefined;
   const context: CheckContext = {
     profile,
@@ -112,6 +117,14 @@ export async function startRun(options: RunOptions): Promise<Run> {
     fc: { seed: options.seed ?? 42, numRuns: options.numRuns ?? 40 },
     realMs: (seconds) => (seconds * 1000) / timeScale,
     ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
+    async targetClock() {
+      // Answers at different phases of the second narrow the estimate: a few more, 130 ms apart.
+      for (let i = 0; clockSamples.samples() < CLOCK_SAMPLES && i < CLOCK_SAMPLES; i++) {
+        await client.send({ method: 'GET', path: '/alerts', headers: [] });
+        await new Promise((r) => setTimeout(r, 130));
+      }
+      return clockSamples.estimate();
+    },
     async send(probe: Probe): Promise<Exchange> {
       let exchange = await client.send(probe);
       // Rate limits are the RL suites' business: here a 429 is waited out and the request sent again.

@@ -10,6 +10,7 @@ import { credentialHeaders, mangle, stateOf, type Header } from '../harness/keyr
 import type { ResolvedKey } from '../harness/load-profile.js';
 import { burst, drive, exhaustThenRetry, type LoadRun, type RetryProbe } from './load-driver.js';
 import { BudgetExceeded } from '../harness/http-client.js';
+import { describeClock, type TargetClock } from '../harness/target-clock.js';
 
 export interface KeyHandle {
   readonly headers: Header[];
@@ -46,6 +47,10 @@ export interface Observations {
   readonly spread?: { readonly urls: readonly string[]; readonly run: LoadRun; readonly tier: string; readonly limits: TierLimits };
   /** The target's clock (Unix ms) at a real instant (Unix ms). */
   readonly toTarget: (realMs: number) => number;
+  /** Where the target's clock came from: its control API, its Date headers (with the estimate), or this machine's. */
+  readonly clockSource: 'control API' | 'Date headers' | 'this machine';
+  /** The estimate from Date headers, when that is the source. */
+  readonly clock?: TargetClock;
   readonly timeScale: number;
 }
 
@@ -192,6 +197,7 @@ export function loadReport(o: Observations): object {
         };
   return {
     timeScale: o.timeScale,
+    targetClock: o.clockSource === 'Date headers' && o.clock !== undefined ? `from its Date headers: ${describeClock(o.clock)} from this machine's` : `from ${o.clockSource === 'control API' ? 'its control API' : "this machine's clock (no Date header)"}`,
     note: 'timeline seconds are real seconds from the start of each run; multiply by timeScale for the target’s seconds',
     tiers: o.tiers.map((t) => ({ tier: t.tier, limits: t.limits, skipped: t.skipped, runs: [t.burst, t.steady, t.flood, t.afterFlood, t.exhaust, t.hourFlood].map(summary).filter((x) => x !== undefined) })),
     other: [...(o.counted ?? []).map((c) => c.run), o.unauthorizedFlood, o.afterUnauthorized, o.spread?.run, o.unlimited].map(summary).filter((x) => x !== undefined),
@@ -212,10 +218,20 @@ async function observe(ctx: CheckContext): Promise<Observations> {
   if (await virtualClock(ctx)) throw new CheckSkipped('the target’s clock is virtual: real-time load needs a moving clock (the model-based check runs instead)');
   const scale = ctx.profile.clock?.timeScale ?? 1;
   let toTarget = (real: number) => real;
+  let clockSource: Observations['clockSource'] = 'this machine';
+  let estimated: TargetClock | undefined;
   if (ctx.control !== undefined) {
     const real0 = Date.now();
     const clock = await ctx.control.clock();
     toTarget = (real) => clock.now + (real - real0) * clock.timeScale;
+    clockSource = 'control API';
+  } else {
+    // A deployment's clock may be seconds off this machine's: its windows and resets are its own.
+    estimated = await ctx.targetClock();
+    if (estimated !== undefined) {
+      toTarget = estimated.toTarget;
+      clockSource = 'Date headers';
+    }
   }
   const only = ctx.rateLimit?.tiers;
   const limited = Object.entries(ctx.model.tiers).filter((e): e is [string, TierLimits] => e[1] !== null && (only === undefined || only.includes(e[0])));
@@ -238,10 +254,12 @@ async function observe(ctx: CheckContext): Promise<Observations> {
   const counts = async () => {
     if (lowest === undefined) return {};
     const [tier, limits] = lowest;
+    // In the order of what they show, so that a profile with few unused keys still gets the 401
+    // and 404 judgements it had before the 403 and 400 floods.
+    const e = await fresh(tier);
     const notFound = await fresh(tier);
     const forbidden = await fresh(tier);
     const invalid = await fresh(tier, ['alerts:write']);
-    const e = await fresh(tier);
     const rate = floodOf(limits);
     const out: { counted?: CountedFlood[]; unauthorizedFlood?: LoadRun; afterUnauthorized?: LoadRun } = {};
     if (e !== undefined) {
@@ -315,6 +333,8 @@ async function observe(ctx: CheckContext): Promise<Observations> {
     ...(unlimited !== undefined ? { unlimited } : {}),
     ...(spread !== undefined ? { spread } : {}),
     toTarget,
+    clockSource,
+    ...(estimated !== undefined ? { clock: estimated } : {}),
     timeScale: scale,
   };
 }

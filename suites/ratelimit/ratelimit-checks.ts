@@ -2,6 +2,7 @@
 // load the observations module sends once per run.
 import { pass, skip, violation, type Check, type CheckContext, type Verdict } from '../harness/check.js';
 import type { LoadRun, Sample } from './load-driver.js';
+import { describeClock } from '../harness/target-clock.js';
 import { observations, type Observations, type TierObservations } from './observations.js';
 import { fingerprint, maxInWindow, MINUTE, perLimiterWindow } from './windows.js';
 
@@ -252,7 +253,8 @@ export const rateLimitChecks: Check[] = [
     title: 'X-RateLimit-Reset is Unix seconds, not past, at most 3600 s ahead',
     async run(ctx) {
       const o = await observations(ctx);
-      const tolerance = Math.max(2, o.timeScale * 0.25);
+      // A clock estimated from Date headers is known only to its uncertainty.
+      const tolerance = Math.max(2, o.timeScale * 0.25) + (o.clock?.uncertaintyMs ?? 0) / 1000;
       let judged = 0;
       for (const { run, sample } of limitedSamples(o)) {
         if (sample.reset === undefined) continue;
@@ -266,7 +268,8 @@ export const rateLimitChecks: Check[] = [
           return violation({ summary: `${describeSample(run, sample, o.timeScale)}: X-RateLimit-Reset ${sample.reset} against the target's clock ${Math.floor(now)} (${(reset - now).toFixed(0)} s ahead)`, expected: 'a Unix time in seconds within [now, now + 3600]', why: 'HDR-2' });
         }
       }
-      return judged === 0 ? skip('no answer carried X-RateLimit-Reset (HDR-1 judges its absence)') : pass(`${judged} answers`);
+      const against = o.clockSource === 'Date headers' && o.clock !== undefined ? `the target's clock, from its Date headers: ${describeClock(o.clock)} from this machine's` : o.clockSource === 'control API' ? "the target's clock, from its control API" : "this machine's clock (the target sends no Date header)";
+      return judged === 0 ? skip('no answer carried X-RateLimit-Reset (HDR-1 judges its absence)') : pass(`${judged} answers, judged against ${against}`);
     },
   },
   {
