@@ -155,6 +155,7 @@ for (const [targetName, start] of [
         expectAlert(updated.json, 'Update Alert');
         expect(updated.json).toMatchObject({ title: updateAlertBody.fields.title, statusValue: 'in-progress', status: { stage: 'InProgress' }, assigneeId: 'user_analyst00000003' });
         expectFields(updated.json['assignee'], USER_FIELDS, 'Update Alert: assignee');
+        expect(updated.json['assignee']).toMatchObject({ id: 'user_analyst00000003' });
         const put = await call('PUT', `/alerts/${alertId}`, { fields: { statusValue: 'closed' } });
         expect(put.status).toBe(200);
         expect(put.json).toMatchObject({ statusValue: 'closed', status: { stage: 'Closed' } });

@@ -276,7 +276,9 @@ async function createObservable(action: Action): Promise<Answer> {
 
 async function update(action: Action, collection: Collection, shape: (record: Json) => Entity): Promise<Answer> {
   const fields = (action.body as { fields: Json }).fields;
-  const entity = shape({ ...entityOf(action), ...fields, updatedAt: iso(action.now) });
+  // A new assignee is shown as the user it names, not as the one it replaces.
+  const assignee = collection !== 'observables' && 'assigneeId' in fields ? { assignee: await assigneeOf(action, fields) } : {};
+  const entity = shape({ ...entityOf(action), ...fields, ...assignee, updatedAt: iso(action.now) });
   await action.context.stores.entities.put(collection, entity);
   return jsonAnswer(200, entity);
 }
