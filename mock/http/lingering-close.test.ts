@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../test-support/temp-dir.js';
-import { LINGER_MS } from './server.js';
+import { LINGER_IDLE_MS, LINGER_MS } from './server.js';
 
 // `casebender mock` in a process of its own, as users run it: in the test's own process the client
 // and the server take turns on one thread, and the reset does not overtake the answer.
@@ -84,7 +84,7 @@ describe('early refusals reach a client that is still writing (lingering close)'
     expect(outcomes.map((o) => o.answer.split('\r\n')[0])).toEqual(Array(10).fill('HTTP/1.1 431 Request Header Fields Too Large'));
   }, 60_000);
 
-  it('a client that never stops sending is cut after LINGER_MS, not served forever', async () => {
+  it('a client that never stops sending is cut after LINGER_MS (or an idle LINGER_IDLE_MS), not served for ever', async () => {
     const started = performance.now();
     const closed = await new Promise<string>((resolve) => {
       let answer = '';
@@ -103,8 +103,10 @@ describe('early refusals reach a client that is still writing (lingering close)'
       socket.on('close', () => resolve(answer.split('\r\n')[0] ?? ''));
     });
     expect(closed).toBe('HTTP/1.1 413 Payload Too Large');
+    // Cut at LINGER_MS, or earlier at LINGER_IDLE_MS if this client stalled that long (a loaded
+    // machine): either way it lingered, and it was not served for ever.
     const ms = performance.now() - started;
-    expect(ms).toBeGreaterThanOrEqual(LINGER_MS - 100);
+    expect(ms).toBeGreaterThanOrEqual(LINGER_IDLE_MS - 100);
     expect(ms).toBeLessThan(LINGER_MS + 3_000);
   }, 20_000);
 });

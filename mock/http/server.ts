@@ -117,7 +117,7 @@ export async function startMockServer(app: MockApp, options: MockServerOptions =
     setTimeout(() => socket.destroy(), limits.keepAliveTimeoutMs).unref();
     const problem = problemBody({ status: 405, code: 'method_not_allowed', detail: 'CONNECT is not a method of this API.' });
     const body = JSON.stringify(problem);
-    socket.end(`HTTP/1.1 405 ${problem.title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nAllow: GET, POST, PATCH, DELETE\r\nConnection: close\r\n\r\n${body}`);
+    socket.end(`HTTP/1.1 405 ${problem.title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nAllow: GET, POST, PUT, PATCH, DELETE\r\nConnection: close\r\n\r\n${body}`);
     socket.resume();
   });
   await new Promise<void>((resolve, reject) => {
