@@ -2,7 +2,7 @@
 // requirement's level (fixtures/requirements.json).
 import type { Model } from '../../mock/core/model.js';
 import type { Client, Exchange, Probe } from './http-client.js';
-import type { ResolvedProfile } from './load-profile.js';
+import type { ResolvedKey, ResolvedProfile } from './load-profile.js';
 import type { Oracle } from './oracle.js';
 import type { ControlApi } from './control-api-client.js';
 import type { TargetClock } from './target-clock.js';
@@ -48,6 +48,8 @@ export interface CheckContext {
    * unauthenticated requests when they are too few); undefined when the target sends no Date.
    */
   targetClock(): Promise<TargetClock | undefined>;
+  /** Whether a request of this run has presented the key already (the rate-limit load wants keys it has not). */
+  presented(key: ResolvedKey): boolean;
   /** Limits on the rate-limit load: only these tiers, and this many requests for the Unlimited run. */
   readonly rateLimit?: { readonly tiers?: readonly string[]; readonly unlimitedAmount?: number; readonly full?: boolean };
 }

@@ -1,4 +1,5 @@
 // Picking the profile's keys for a check, and turning them into request headers.
+import tiersFixture from '../../fixtures/tiers.json' with { type: 'json' };
 import type { CredentialMethod } from '../../mock/core/types.js';
 import type { Probe } from './http-client.js';
 import type { ResolvedKey, ResolvedProfile } from './load-profile.js';
@@ -18,9 +19,14 @@ export function credentialHeaders(key: ResolvedKey, method?: CredentialMethod): 
   return method === 'x-api-key' ? [['X-Api-Key', key.key]] : [['Authorization', `Bearer ${key.key}`]];
 }
 
+const { $comment: _comment, ...DOCUMENTED_TIERS } = tiersFixture;
+
 /** Limited tiers last, so functional checks rarely meet a 429. */
 function byHeadroom(profile: ResolvedProfile) {
-  const tiers = profile.tiers ?? {};
+  // CaseBender's documented tiers unless the profile overrides them: a deployment's profile rarely
+  // repeats the table, and without it every key looked equally roomy (basic keys were then picked
+  // first, and functional checks waited out their 429s).
+  const tiers: Readonly<Record<string, { perMinute: number } | null | undefined>> = { ...DOCUMENTED_TIERS, ...(profile.tiers ?? {}) };
   const room = (k: ResolvedKey) => {
     const t = tiers[k.tier];
     return t === null ? Number.POSITIVE_INFINITY : (t?.perMinute ?? 0);

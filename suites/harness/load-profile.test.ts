@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { tempDir } from '../../mock/test-support/temp-dir.js';
+import { activeKeys } from './keyring.js';
 import { loadProfile, ProfileError, resolveProfile } from './load-profile.js';
 
 const KEY = 'cbr_live_' + 'k'.repeat(40);
@@ -45,5 +46,20 @@ describe('loadProfile', () => {
     const dir = tempDir('cb-profile-', onTestFinished);
     writeFileSync(join(dir, 'p.json'), '{ nope');
     expect(() => loadProfile(join(dir, 'p.json'))).toThrow(ProfileError);
+  });
+});
+
+describe('activeKeys: the roomiest tier first (functional checks rarely meet a 429)', () => {
+  const key = (name: string, tier: string) => ({ name, kind: 'modern', key: `${KEY}${name}`, tier, scopes: ['alerts:read'] });
+  const keys = [key('b', 'basic'), key('e', 'enterprise'), key('u', 'unlimited'), key('s', 'standard')];
+
+  it('orders by CaseBender’s documented tiers when the profile gives no tier table (as a deployment’s rarely does)', () => {
+    const profile = resolveProfile({ ...base, keys }, 'p.json', {});
+    expect(activeKeys(profile).map((k) => k.name)).toEqual(['u', 'e', 's', 'b']);
+  });
+
+  it('follows the profile’s own tier table where it gives one', () => {
+    const profile = resolveProfile({ ...base, keys, tiers: { basic: null } }, 'p.json', {});
+    expect(activeKeys(profile).map((k) => k.name).slice(0, 2)).toEqual(['b', 'u']);
   });
 });

@@ -78,6 +78,8 @@ export async function startRun(options: RunOptions): Promise<Run> {
   let exchanges = 0;
   const timeScale = profile.clock?.timeScale ?? 1;
   const clockSamples = clockEstimator(timeScale);
+  /** The credential values requests of this run have carried (a key used by a check is not rested). */
+  const presentedValues = new Set<string>();
   const client = createClient({
     baseUrl: profile.target.baseUrl,
     ...(options.budget !== undefined ? { budget: options.budget } : {}),
@@ -85,6 +87,7 @@ export async function startRun(options: RunOptions): Promise<Run> {
     onExchange: (e) => {
       exchanges++;
       if (e.sentAt !== undefined) clockSamples.add(e.sentAt, e.sentAt + e.ms, e.headers['date']?.[0]);
+      for (const [name, value] of e.probe.headers ?? []) if (/^(authorization|x-api-key)$/i.test(name)) presentedValues.add(value.replace(/^bearer\s+/i, '').trim());
       if (referee !== undefined) {
         judged.push(
           referee.check(e).then(
@@ -117,6 +120,7 @@ export async function startRun(options: RunOptions): Promise<Run> {
     fc: { seed: options.seed ?? 42, numRuns: options.numRuns ?? 40 },
     realMs: (seconds) => (seconds * 1000) / timeScale,
     ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
+    presented: (key) => presentedValues.has(key.kind === 'modern' ? key.key : key.accessKey),
     async targetClock() {
       // Answers at different phases of the second narrow the estimate: a few more, 130 ms apart.
       for (let i = 0; clockSamples.samples() < CLOCK_SAMPLES && i < CLOCK_SAMPLES; i++) {

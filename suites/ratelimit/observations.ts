@@ -99,7 +99,9 @@ function keySource(ctx: CheckContext) {
       used.add(created.id);
       return { headers: [['Authorization', `Bearer ${created.key!}`]], path: '/alerts?limit=1', scopes };
     }
-    for (const key of ctx.profile.keys) {
+    // Keys no check of this run has presented first: one the functional checks used may not be rested (RL-1).
+    const candidates = [...ctx.profile.keys].sort((a, b) => Number(ctx.presented(a)) - Number(ctx.presented(b)));
+    for (const key of candidates) {
       if (key.tier !== tier || stateOf(key) !== 'active' || used.has(key.name) || needs.some((s) => !key.scopes.includes(s))) continue;
       const path = await readPath(ctx, key);
       if (path === undefined) continue;
