@@ -177,11 +177,14 @@ export function createRequestHandler(context: Context): RequestHandler {
       const marks = markingsOf(body);
       const failure = marks === undefined ? undefined : markingFailure(key, marks);
       if (failure !== undefined) return withHeaders(failureAnswer(failure), deprecation, decision);
-      const errors = validate(body);
+      const errors = validate(body, request.body?.length ?? 0);
       const unmatched = files === undefined || errors.length > 0 ? [] : unmatchedAttachments(body, files, form!.field);
       if (errors.length > 0 || unmatched.length > 0) {
-        const all = errors.length > 0 ? errors : unmatched;
-        const detail = `The request body is invalid: ${all.map((e) => `${e.field} ${e.message}`).join('; ')}.`;
+        const found = errors.length > 0 ? errors : unmatched;
+        // At most MAX_FIELD_ERRORS are listed: an error answer stays a small multiple of its request.
+        const all = found.slice(0, MAX_FIELD_ERRORS);
+        const more = found.length > all.length ? ` (and ${found.length - all.length} more)` : '';
+        const detail = `The request body is invalid: ${all.map((e) => `${e.field} ${e.message}`).join('; ')}${more}.`;
         return withHeaders(failureAnswer({ status: 400, code: 'invalid_body', detail, errors: all }), deprecation, decision);
       }
     }
@@ -222,11 +225,36 @@ function parseJsonBody(request: RequestFacts): ParsedBody {
   if (type !== undefined && type !== 'application/json' && !type.endsWith('+json')) {
     return { ok: false, error: { status: 415, code: 'unsupported_media_type', detail: 'Send the body as application/json.' } };
   }
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(request.body) };
+    value = JSON.parse(request.body);
   } catch {
     return { ok: false, error: { status: 400, code: 'invalid_json', detail: 'The request body is not valid JSON.', errors: [{ field: '(body)', message: 'is not valid JSON' }] } };
   }
+  return tooDeep(value) ? { ok: false, error: bodyTooDeep() } : { ok: true, value };
+}
+
+/**
+ * How deep a request's JSON may nest (REF). A body nested thousands of levels parses, but breaks
+ * JSON.stringify (a stack overflow) once stored: every list that held it would answer 500 until
+ * a restart. Refused before anything is looked at, let alone stored.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+const bodyTooDeep = (): Failure => ({ status: 400, code: 'body_too_deep', detail: `The request body nests deeper than ${MAX_JSON_DEPTH} levels.`, errors: [{ field: '(body)', message: `nests deeper than ${MAX_JSON_DEPTH} levels` }] });
+
+/** Whether a parsed JSON value nests deeper than MAX_JSON_DEPTH (iteratively: no recursion to overflow). */
+export function tooDeep(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (depth > MAX_JSON_DEPTH) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node as object)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
 }
 
 /**
@@ -254,6 +282,7 @@ function parseMultipartBody(request: RequestFacts, field: string): ParsedBody | 
       } catch {
         return invalid('is not valid JSON');
       }
+      if (tooDeep(value)) return { ok: false, error: bodyTooDeep() };
       const files: UploadedFile[] = [];
       for (const [, part] of form) if (typeof part !== 'string') files.push({ name: (part as File).name, type: part.type });
       return { ok: true, value, files };
@@ -273,6 +302,9 @@ function unmatchedAttachments(body: unknown, files: readonly UploadedFile[], fie
   });
   return out;
 }
+
+/** How many field errors a 400 lists (REF); the detail says how many more there were. */
+export const MAX_FIELD_ERRORS = 20;
 
 /** The TLP/PAP a create (`{tlp, pap}`) or update (`{fields: {tlp, pap}}`) body asks for. */
 function markingsOf(body: unknown): Marked | undefined {

@@ -11,7 +11,15 @@ export interface FieldError {
   readonly message: string;
 }
 
-export type BodyValidator = (body: unknown) => readonly FieldError[];
+/**
+ * The field errors of a body, given its size in characters: a body past ALL_ERRORS_UP_TO is
+ * judged only up to its first error, so that validation work stays bounded (100,000 invalid items
+ * would otherwise be judged, and listed, one by one).
+ */
+export type BodyValidator = (body: unknown, size?: number) => readonly FieldError[];
+
+/** Bodies up to this many characters get every error found; larger ones the first. */
+export const ALL_ERRORS_UP_TO = 64 * 1024;
 
 /** A multipart/form-data body: the form field holding the JSON document, its validator. */
 export interface MultipartBody {
@@ -39,6 +47,10 @@ export function compileValidators(doc: unknown): Validators {
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats(ajv);
   ajv.addSchema(doc as object, 'openapi.json');
+  const firstOnly = new Ajv({ strict: false, allErrors: false });
+  addFormats(firstOnly);
+  firstOnly.addSchema(doc as object, 'openapi.json');
+  const compile = (schema: unknown, prefix = '') => toFieldErrors(ajv.compile(rebase(schema)), firstOnly.compile(rebase(schema)), prefix);
   const bodies = new Map<string, BodyValidator>();
   const multipart = new Map<string, MultipartBody>();
   const openApi = doc as OpenApiDoc;
@@ -48,13 +60,13 @@ export function compileValidators(doc: unknown): Validators {
       const content = operation.requestBody?.content;
       if (operation.operationId === undefined || content === undefined) continue;
       const schema = content['application/json']?.schema;
-      if (schema !== undefined) bodies.set(operation.operationId, toFieldErrors(ajv.compile(rebase(schema))));
+      if (schema !== undefined) bodies.set(operation.operationId, compile(schema));
       const form = content['multipart/form-data']?.schema;
       if (form !== undefined) {
         const properties = resolve(openApi, form)?.properties ?? {};
         for (const [field, property] of Object.entries(properties)) {
           const json = property['x-casebender-json'];
-          if (json !== undefined) multipart.set(operation.operationId, { field, validate: toFieldErrors(ajv.compile(rebase(json)), field) });
+          if (json !== undefined) multipart.set(operation.operationId, { field, validate: compile(json, field) });
         }
       }
     }
@@ -74,8 +86,9 @@ function rebase(schema: unknown): object {
   return JSON.parse(JSON.stringify(schema).replaceAll('"$ref":"#/', '"$ref":"openapi.json#/')) as object;
 }
 
-function toFieldErrors(validate: ValidateFunction, prefix = ''): BodyValidator {
-  return (body) => {
+function toFieldErrors(every: ValidateFunction, first: ValidateFunction, prefix = ''): BodyValidator {
+  return (body, size = 0) => {
+    const validate = size > ALL_ERRORS_UP_TO ? first : every;
     if (validate(body)) return [];
     const seen = new Set<string>();
     const out: FieldError[] = [];
