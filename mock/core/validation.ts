@@ -47,10 +47,20 @@ export function compileValidators(doc: unknown): Validators {
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats(ajv);
   ajv.addSchema(doc as object, 'openapi.json');
-  const firstOnly = new Ajv({ strict: false, allErrors: false });
-  addFormats(firstOnly);
-  firstOnly.addSchema(doc as object, 'openapi.json');
-  const compile = (schema: unknown, prefix = '') => toFieldErrors(ajv.compile(rebase(schema)), firstOnly.compile(rebase(schema)), prefix);
+  // The first-error validators are compiled when a body first needs one (most runs never send a body past ALL_ERRORS_UP_TO).
+  let firstOnly: Ajv | undefined;
+  const firstErrorOf = (schema: object) => () => {
+    if (firstOnly === undefined) {
+      firstOnly = new Ajv({ strict: false, allErrors: false });
+      addFormats(firstOnly);
+      firstOnly.addSchema(doc as object, 'openapi.json');
+    }
+    return firstOnly.compile(schema);
+  };
+  const compile = (schema: unknown, prefix = '') => {
+    const rebased = rebase(schema);
+    return toFieldErrors(ajv.compile(rebased), firstErrorOf(rebased), prefix);
+  };
   const bodies = new Map<string, BodyValidator>();
   const multipart = new Map<string, MultipartBody>();
   const openApi = doc as OpenApiDoc;
@@ -86,9 +96,10 @@ function rebase(schema: unknown): object {
   return JSON.parse(JSON.stringify(schema).replaceAll('"$ref":"#/', '"$ref":"openapi.json#/')) as object;
 }
 
-function toFieldErrors(every: ValidateFunction, first: ValidateFunction, prefix = ''): BodyValidator {
+function toFieldErrors(every: ValidateFunction, compileFirst: () => ValidateFunction, prefix = ''): BodyValidator {
+  let first: ValidateFunction | undefined;
   return (body, size = 0) => {
-    const validate = size > ALL_ERRORS_UP_TO ? first : every;
+    const validate = size > ALL_ERRORS_UP_TO ? (first ??= compileFirst()) : every;
     if (validate(body)) return [];
     const seen = new Set<string>();
     const out: FieldError[] = [];

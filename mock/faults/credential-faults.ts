@@ -1,22 +1,15 @@
 // Faults in presenting and checking credentials (CRED, PREC, LEG, KEY): each the way a real
 // deployment gets authentication wrong.
-import { authenticate } from '../core/authenticate.js';
 import { failureAnswer } from '../core/answer.js';
-import { extractCredential, MODERN_KEY_PREFIX } from '../core/credentials.js';
+import { MODERN_KEY_PREFIX } from '../core/credentials.js';
 import { KEY_ID_PREFIX, modernLookupId } from '../core/key-material.js';
 import { unauthorized } from '../core/problem.js';
 import type { KeyRecord } from '../core/types.js';
 import type { Stores } from '../store/types.js';
-import { headerValues, withHeaders, withoutHeader, wrapKeys, type Fault } from './fault.js';
+import { authenticatedKey, headerValues, withHeaders, withoutHeader, wrapKeys, type Fault } from './fault.js';
 
 /** Whether one credential header alone would authenticate now. */
-async function accepted(raw: string[], stores: Stores, now: number): Promise<boolean> {
-  const credential = extractCredential(raw);
-  let record: KeyRecord | undefined;
-  if (credential.kind === 'bearer' || credential.kind === 'x-api-key') record = await stores.keys.findModern(credential.key);
-  else if (credential.kind === 'legacy') record = await stores.keys.findLegacy(credential.accessKey, credential.secret);
-  return authenticate(credential, record, now, '').ok;
-}
+const accepted = async (raw: string[], stores: Stores, now: number): Promise<boolean> => (await authenticatedKey(raw, stores, now)) !== undefined;
 
 /** How long the late-revocation fault goes on accepting a revoked key (the mock's time). */
 const REVOCATION_DELAY_MS = 30_000;

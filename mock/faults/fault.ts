@@ -3,6 +3,8 @@
 // wrong. Faults act from outside the core: wrapped stores, a replaced core rule, a wrapped
 // handler, a request changed before or an answer changed after. The clean mock never sees them.
 import type { Answer } from '../core/answer.js';
+import { authenticate } from '../core/authenticate.js';
+import { extractCredential } from '../core/credentials.js';
 import type { RequestFacts, RequestHandler, Rules } from '../core/handle-request.js';
 import type { Model } from '../core/model.js';
 import type { KeyRecord } from '../core/types.js';
@@ -32,6 +34,16 @@ export interface Fault {
   readonly after?: (answer: Answer, facts: RequestFacts) => Answer;
   /** Shows only across several worker processes (--workers): a single process cannot break it. */
   readonly multiProcess?: true;
+}
+
+/** The key a request's credential authenticates as now, by the core's own extraction and check; undefined when refused. */
+export async function authenticatedKey(rawHeaders: readonly string[], stores: Stores, now: number): Promise<KeyRecord | undefined> {
+  const credential = extractCredential(rawHeaders);
+  let record: KeyRecord | undefined;
+  if (credential.kind === 'bearer' || credential.kind === 'x-api-key') record = await stores.keys.findModern(credential.key);
+  else if (credential.kind === 'legacy') record = await stores.keys.findLegacy(credential.accessKey, credential.secret);
+  const identity = authenticate(credential, record, now, '');
+  return identity.ok ? identity.value.key : undefined;
 }
 
 /** The request without any line of the header `name` (lower case). */

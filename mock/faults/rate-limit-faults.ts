@@ -1,6 +1,5 @@
 // Faults in rate limiting (RL) and its headers (HDR): a limiter store wrapped, or the headers of
 // its answers written wrong.
-import { authenticate } from '../core/authenticate.js';
 import { extractCredential } from '../core/credentials.js';
 import type { RequestFacts } from '../core/handle-request.js';
 import { decideRate } from '../core/limits/index.js';
@@ -8,7 +7,7 @@ import { createRouter, relativePath } from '../core/router.js';
 import { missingScopes } from '../core/scopes.js';
 import type { LimiterStore } from '../store/types.js';
 import { createMemoryStore } from '../store/memory-store.js';
-import { withHeaders, type Fault } from './fault.js';
+import { authenticatedKey, withHeaders, type Fault } from './fault.js';
 
 /**
  * A limiter that only looks: it decides from the key's state as it stands, records nothing, and
@@ -68,10 +67,8 @@ export const LIMIT_FAULTS: readonly Fault[] = [
         const relative = relativePath(facts.pathname);
         const match = relative === undefined ? undefined : route(facts.method, relative);
         if (match?.kind !== 'operation') return false;
-        const credential = extractCredential(facts.rawHeaders);
-        const record = credential.kind === 'bearer' || credential.kind === 'x-api-key' ? await env.stores.keys.findModern(credential.key) : credential.kind === 'legacy' ? await env.stores.keys.findLegacy(credential.accessKey, credential.secret) : undefined;
-        const identity = authenticate(credential, record, env.now(), env.model.policy.realm);
-        return identity.ok && missingScopes(identity.value.key.scopes, match.operation.scopes, env.model.policy).length > 0;
+        const key = await authenticatedKey(facts.rawHeaders, env.stores, env.now());
+        return key !== undefined && missingScopes(key.scopes, match.operation.scopes, env.model.policy).length > 0;
       };
       return async (facts) => ((await lacksScope(facts)) ? uncounted(facts) : next(facts));
     },
