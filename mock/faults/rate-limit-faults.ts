@@ -6,7 +6,7 @@ import { decideRate } from '../core/limits/index.js';
 import { createRouter, relativePath } from '../core/router.js';
 import { missingScopes } from '../core/scopes.js';
 import type { LimiterStore } from '../store/types.js';
-import { createMemoryStore } from '../store/memory-store.js';
+import { createMemoryStore, memoryLimiter } from '../store/memory-store.js';
 import { authenticatedKey, withHeaders, type Fault } from './fault.js';
 
 /**
@@ -33,6 +33,12 @@ export const LIMIT_FAULTS: readonly Fault[] = [
     breaks: ['RL-3', 'RL-11'],
     description: 'the token bucket holds b + 5, so a minute admits m + b + 5 (an off-by-some capacity)',
     limiter: (store) => ({ take: (id, now, tier, algorithm) => store.take(id, now, { ...tier, burst: tier.burst + 5 }, algorithm), peek: (id) => store.peek(id) }),
+  },
+  {
+    name: 'fixed-window-anchored-per-key',
+    breaks: ['RL-11'],
+    description: 'a fixed window of m + b anchored at each key’s first request (the default of @fastify/rate-limit and express-rate-limit): twice that passes around its edge, which an evenly paced flood never shows',
+    limiter: () => memoryLimiter('fixed-window-per-key'),
   },
   {
     name: 'too-many-as-forbidden',

@@ -1,7 +1,7 @@
 // The in-memory store: one process, Maps (keys in compact columns, compact-key-store.ts). Keeps
 // hashes of keys and secrets, never the material.
 import { CompactKeyStore } from './compact-key-store.js';
-import { decideRate, type LimiterState } from '../core/limits/index.js';
+import { decideRate, type LimiterAlgorithm, type LimiterState } from '../core/limits/index.js';
 import type { KeyRecord, RateLimitAlgorithm, TierLimits } from '../core/types.js';
 import type { Collection, Entity, EntityStore, EntityWrite, LimiterStore, Stores } from './types.js';
 
@@ -24,8 +24,11 @@ export interface MemoryStores extends Stores {
 class MemoryLimiterStore implements LimiterStore {
   private readonly states = new Map<string, LimiterState>();
 
+  /** `only`: the algorithm every decision runs, whatever the policy asks (a mutation's limiter). */
+  constructor(private readonly only?: LimiterAlgorithm) {}
+
   take(keyId: string, now: number, tier: TierLimits, algorithm: RateLimitAlgorithm) {
-    const decision = decideRate(this.states.get(keyId), now, tier, algorithm);
+    const decision = decideRate(this.states.get(keyId), now, tier, this.only ?? algorithm);
     if (decision.allowed) this.states.set(keyId, decision.state);
     return decision;
   }
@@ -78,6 +81,11 @@ class MemoryEntityStore implements EntityStore {
 }
 
 const COLLECTIONS: readonly Collection[] = ['users', 'alerts', 'cases', 'observables'];
+
+/** An in-memory limiter of its own that runs `algorithm` for every key (a mutation's limiter). */
+export function memoryLimiter(algorithm: LimiterAlgorithm): LimiterStore {
+  return new MemoryLimiterStore(algorithm);
+}
 
 /** A fresh, empty in-memory store. */
 export function createMemoryStore(): MemoryStores {

@@ -11,6 +11,8 @@ import type { ResolvedKey } from '../harness/load-profile.js';
 import { burst, drive, exhaustThenRetry, type LoadRun, type RetryProbe } from './load-driver.js';
 import { BudgetExceeded } from '../harness/http-client.js';
 import { describeClock, type TargetClock } from '../harness/target-clock.js';
+import { describeAlgorithm } from './windows.js';
+import { EDGE_PROBE_COST, edgeProbe, type EdgeProbe } from './edge-probe.js';
 
 export interface KeyHandle {
   readonly headers: Header[];
@@ -45,6 +47,8 @@ export interface Observations {
   readonly countsTier?: { readonly tier: string; readonly limits: TierLimits };
   readonly unlimited?: LoadRun;
   readonly spread?: { readonly urls: readonly string[]; readonly run: LoadRun; readonly tier: string; readonly limits: TierLimits };
+  /** RL-11 and the fingerprint: the allowance of a fresh key of the lowest limited tier spent just before and just after its window's edge. */
+  readonly edge?: EdgeProbe;
   /** The target's clock (Unix ms) at a real instant (Unix ms). */
   readonly toTarget: (realMs: number) => number;
   /** Where the target's clock came from: its control API, its Date headers (with the estimate), or this machine's. */
@@ -80,11 +84,11 @@ export function estimateLoad(tiers: readonly TierLimits[], timeScale: number, sp
   for (const t of tiers) requests += t.burst * 6 + t.perMinute + Math.floor(0.9 * t.perMinute) + Math.ceil(((FLOOD_FACTOR * (t.perMinute + t.burst)) / 60) * FLOOD_SECONDS) + 1;
   const lowest = [...tiers].sort((a, b) => a.perMinute - b.perMinute)[0];
   // RL-9's three floods (404, 403, 400) on the lowest tier, and RL-10's beside them.
-  if (lowest !== undefined) requests += Math.ceil(((FLOOD_FACTOR * (lowest.perMinute + lowest.burst)) / 60) * FLOOD_SECONDS) * (spread ? 4 : 3) + lowest.burst * 4;
+  if (lowest !== undefined) requests += Math.ceil(((FLOOD_FACTOR * (lowest.perMinute + lowest.burst)) / 60) * FLOOD_SECONDS) * (spread ? 4 : 3) + lowest.burst * 4 + EDGE_PROBE_COST(lowest).requests;
   requests += unlimitedAmount;
-  // Per tier, the steady minute then the flood; a minute's rest; the RL-9 and RL-10 floods; then the Unlimited run.
-  // The flood may wait up to 50 s for the middle of a minute (fingerprint).
-  const quick = STEADY_SECONDS + 50 + FLOOD_SECONDS + REST_SECONDS + FLOOD_SECONDS;
+  // Per tier, the steady minute then the flood; a minute's rest; the RL-9 and RL-10 floods; the
+  // edge probe; then the Unlimited run. The flood may wait up to 50 s for the middle of a minute (fingerprint).
+  const quick = STEADY_SECONDS + 50 + FLOOD_SECONDS + REST_SECONDS + FLOOD_SECONDS + (lowest === undefined ? 0 : EDGE_PROBE_COST(lowest).seconds);
   return { requests, seconds: Math.ceil(Math.max(quick, full ? HOUR_FLOOD_MINUTES * 60 : 0) / timeScale + 5) };
 }
 
@@ -202,6 +206,9 @@ export function loadReport(o: Observations): object {
     targetClock: o.clockSource === 'Date headers' && o.clock !== undefined ? `from its Date headers: ${describeClock(o.clock)} from this machine's` : `from ${o.clockSource === 'control API' ? 'its control API' : "this machine's clock (no Date header)"}`,
     note: 'timeline seconds are real seconds from the start of each run; multiply by timeScale for the target’s seconds',
     tiers: o.tiers.map((t) => ({ tier: t.tier, limits: t.limits, skipped: t.skipped, runs: [t.burst, t.steady, t.flood, t.afterFlood, t.exhaust, t.hourFlood].map(summary).filter((x) => x !== undefined) })),
+    ...(o.edge !== undefined
+      ? { edgeProbe: { tier: o.edge.tier, limits: o.edge.limits, mostIn60s: o.edge.most.count, behavesLike: describeAlgorithm(o.edge.fingerprint), evidence: o.edge.fingerprint.evidence, steps: o.edge.steps, runs: o.edge.runs.map(summary) } }
+      : {}),
     other: [...(o.counted ?? []).map((c) => c.run), o.unauthorizedFlood, o.afterUnauthorized, o.spread?.run, o.unlimited].map(summary).filter((x) => x !== undefined),
   };
 }
@@ -317,6 +324,13 @@ async function observe(ctx: CheckContext): Promise<Observations> {
   const tiers = quickTiers.map((t, i) => (hours[i] === undefined ? t : { ...t, hourFlood: hours[i] }));
   const { counted, unauthorizedFlood, afterUnauthorized } = countRuns;
 
+  // RL-11: the edge probe, alone (its timing is to the second), on a fresh key of the lowest tier.
+  let edge: EdgeProbe | undefined;
+  if (lowest !== undefined) {
+    const k = await fresh(lowest[0]);
+    if (k !== undefined) edge = await edgeProbe({ tier: lowest[0], limits: lowest[1], url: url(ctx, k.path), headers: k.headers, toTarget, scale, uncertaintyMs: estimated?.uncertaintyMs ?? 0 });
+  }
+
   // RL-7: an Unlimited key at the highest load this machine generates, alone, after the rest.
   let unlimited: LoadRun | undefined;
   const unlimitedTier = Object.entries(ctx.model.tiers).find(([, t]) => t === null)?.[0];
@@ -324,7 +338,7 @@ async function observe(ctx: CheckContext): Promise<Observations> {
     const u = await fresh(unlimitedTier);
     if (u !== undefined) unlimited = await drive({ label: 'unlimited: as fast as this machine sends', urls: [url(ctx, u.path)], headers: u.headers, amount: unlimitedAmount, connections: 64 });
   }
-  const runs = [...tiers.flatMap((t) => [t.burst, t.steady, t.flood, t.afterFlood, t.exhaust, t.hourFlood]), ...(counted ?? []).map((c) => c.run), unauthorizedFlood, afterUnauthorized, spread?.run, unlimited];
+  const runs = [...tiers.flatMap((t) => [t.burst, t.steady, t.flood, t.afterFlood, t.exhaust, t.hourFlood]), ...(counted ?? []).map((c) => c.run), unauthorizedFlood, afterUnauthorized, spread?.run, ...(edge?.runs ?? []), unlimited];
   ctx.client.count(runs.reduce((n, r) => n + (r === undefined ? 0 : r.samples.length + r.errors), 0));
   return {
     tiers,
@@ -334,6 +348,7 @@ async function observe(ctx: CheckContext): Promise<Observations> {
     ...(lowest !== undefined ? { countsTier: { tier: lowest[0], limits: lowest[1] } } : {}),
     ...(unlimited !== undefined ? { unlimited } : {}),
     ...(spread !== undefined ? { spread } : {}),
+    ...(edge !== undefined ? { edge } : {}),
     toTarget,
     clockSource,
     ...(estimated !== undefined ? { clock: estimated } : {}),

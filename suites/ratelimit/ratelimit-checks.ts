@@ -4,7 +4,8 @@ import { pass, skip, violation, type Check, type CheckContext, type Verdict } fr
 import type { LoadRun, Sample } from './load-driver.js';
 import { describeClock } from '../harness/target-clock.js';
 import { observations, type Observations, type TierObservations } from './observations.js';
-import { fingerprint, maxInWindow, MINUTE, perLimiterWindow } from './windows.js';
+import { describeAlgorithm, fingerprint, maxInWindow, MINUTE, perLimiterWindow, wholeNumber, type Fingerprint } from './windows.js';
+import type { EdgeProbe } from './edge-probe.js';
 
 /**
  * A refusal by the limiter, whatever its status: 429, or the 403 or 5xx a deployment may wrongly
@@ -82,6 +83,32 @@ function capProblem(run: LoadRun, perMinute: number, burst: number, scale: numbe
   return most.count > allowance + tolerance ? `${most.count} admitted within 60 s (from ${(most.from / 1000).toFixed(1)} s of the run), more than ${what} (+${tolerance} for arrival jitter)` : undefined;
 }
 
+/**
+ * The algorithm a tier's limiter behaves like: the edge probe's finding for its tier where it
+ * told, else the tier's flood's.
+ */
+function algorithmOf(o: Observations, t: TierObservations): Fingerprint {
+  if (o.edge !== undefined && o.edge.tier === t.tier && o.edge.fingerprint.kind !== 'unknown') return o.edge.fingerprint;
+  const flood = t.flood;
+  if (flood === undefined) return { kind: 'unknown', evidence: 'the tier was not flooded' };
+  return fingerprint(flood.samples, t.limits, (at) => o.toTarget(flood.startedAt + at), o.timeScale);
+}
+
+/** Whether the tier's admissions are counted per limiter window (RL-3): a fixed window, found or declared. */
+function countsPerWindow(ctx: CheckContext, o: Observations, tier: string): boolean {
+  const t = o.tiers.find((x) => x.tier === tier);
+  return ctx.model.policy.rateLimitAlgorithm === 'fixed-window' || (t !== undefined && algorithmOf(o, t).kind === 'fixed-window');
+}
+
+/** RL-11 over the edge probe: more than m + b admitted within 60 s of the target's time. */
+function edgeProblem(e: EdgeProbe, scale: number): string | undefined {
+  const window = e.limits.perMinute + e.limits.burst;
+  // The answers of one spend arrive over its duration, decided anywhere within it.
+  const tolerance = Math.ceil((e.limits.perMinute * e.spreadMs * scale) / MINUTE) + 1;
+  if (e.most.count <= window + tolerance) return undefined;
+  return `the edge probe got ${e.most.count} admitted within 60 s, more than m + b = ${window} (+${tolerance} for arrival jitter): ${e.steps.join('; ')}`;
+}
+
 export const rateLimitChecks: Check[] = [
   {
     requirement: 'RL-1',
@@ -106,10 +133,10 @@ export const rateLimitChecks: Check[] = [
       const o = await observations(ctx);
       let kind = '';
       const verdict = await perTier(ctx, (t) => {
-        const fp = fingerprint(t.flood.samples, t.limits, (at) => o.toTarget(t.flood.startedAt + at));
-        kind ||= `${fp.kind} (${fp.evidence})`;
+        const fp = algorithmOf(o, t);
+        kind ||= `${describeAlgorithm(fp)} (${t.tier}: ${fp.evidence})`;
         if (firstRefused(t.flood) === undefined) return `a flood at twice m + b a minute met no refusal in ${t.flood.samples.length} requests`;
-        return capProblem(t.flood, t.limits.perMinute, t.limits.burst, o.timeScale, fp.kind === 'fixed-window' || ctx.model.policy.rateLimitAlgorithm === 'fixed-window');
+        return capProblem(t.flood, t.limits.perMinute, t.limits.burst, o.timeScale, countsPerWindow(ctx, o, t.tier));
       }, 'RL-3: the minute cap holds');
       return verdict.outcome === 'pass' ? pass(`${verdict.note}; behaves like a ${kind}`) : verdict;
     },
@@ -209,7 +236,7 @@ export const rateLimitChecks: Check[] = [
         if (limited === undefined) return violation({ summary: `${run.samples.length} requests answered ${answered.join('/') || 'nothing'} (${request}) at twice m + b a minute met no 429: they were not counted against the key`, why: `RL-9: ${status}s count` });
         // The flood's own refusals are what the limit admitted (a 403 is otherwise read as a limit's refusal).
         const admitted = { ...run, samples: run.samples.map((s) => (s.status === status ? { ...s, status: 200 } : s)) };
-        const cap = capProblem(admitted, perMinute, burst, o.timeScale, ctx.model.policy.rateLimitAlgorithm === 'fixed-window', baseline);
+        const cap = capProblem(admitted, perMinute, burst, o.timeScale, countsPerWindow(ctx, o, o.countsTier.tier), baseline);
         if (cap !== undefined) return violation({ summary: `requests answered ${status} (${request}): ${cap}`, why: `RL-9: ${status}s count` });
         judged.push(String(status));
       }
@@ -228,14 +255,25 @@ export const rateLimitChecks: Check[] = [
       if (o.spread === undefined) return skip('the profile lists no other base URL of the deployment (target.extraBaseUrls)');
       const { run, limits } = o.spread;
       const baseline = o.tiers.find((t) => t.tier === o.spread!.tier)?.flood;
-      const problem = capProblem(run, limits.perMinute, limits.burst, o.timeScale, ctx.model.policy.rateLimitAlgorithm === 'fixed-window', baseline);
+      const problem = capProblem(run, limits.perMinute, limits.burst, o.timeScale, countsPerWindow(ctx, o, o.spread.tier), baseline);
       return problem === undefined ? pass(`${run.samples.length} requests over ${o.spread.urls.length} base URLs`) : violation({ summary: `${o.spread.tier}, load spread over ${o.spread.urls.length} base URLs: ${problem}`, why: 'RL-10: limits are global' });
     },
   },
   {
     requirement: 'RL-11',
     title: 'no 60-second window whatsoever holds more than m + b non-429 answers',
-    run: (ctx) => perTier(ctx, (t, o) => capProblem(t.flood, t.limits.perMinute, t.limits.burst, o.timeScale, false), 'RL-11: a fixed window lets twice its allowance through across a boundary'),
+    async run(ctx) {
+      const why = 'RL-11: a fixed window lets twice its allowance through across its edge';
+      const floods = await perTier(ctx, (t, o) => capProblem(t.flood, t.limits.perMinute, t.limits.burst, o.timeScale, false), why);
+      if (floods.outcome === 'violation') return floods;
+      const o = await observations(ctx);
+      const e = o.edge;
+      if (e === undefined) return floods.outcome === 'pass' ? pass(`${floods.note}; no edge probe (no further unused key of the lowest limited tier)`) : floods;
+      const problem = edgeProblem(e, o.timeScale);
+      if (problem !== undefined) return violation({ summary: `${e.tier} (m = ${e.limits.perMinute}, b = ${e.limits.burst}): ${problem}`, why });
+      const probe = `edge probe on ${e.tier}: at most ${e.most.count} of m + b = ${e.limits.perMinute + e.limits.burst} within 60 s; behaves like a ${describeAlgorithm(e.fingerprint)} (${e.fingerprint.evidence})`;
+      return floods.outcome === 'pass' ? pass(`${floods.note}; ${probe}`) : pass(probe);
+    },
   },
   {
     requirement: 'HDR-1',
@@ -285,35 +323,60 @@ export const rateLimitChecks: Check[] = [
         if (!/^\d+$/.test(sample.remaining.trim())) return violation({ summary: `${describeSample(run, sample, o.timeScale)}: X-RateLimit-Remaining ${JSON.stringify(sample.remaining)}`, why: 'HDR-3: a non-negative integer' });
         if (sample.status === 429 && Number(sample.remaining) !== 0) return violation({ summary: `${describeSample(run, sample, o.timeScale)}: X-RateLimit-Remaining ${sample.remaining} on a 429`, why: 'HDR-3: 0 on a 429' });
       }
-      // Remaining must fall as a flood spends the allowance: it never rises faster than the refill.
-      if (ctx.model.policy.rateLimitAlgorithm === 'token-bucket') {
-        for (const t of o.tiers) {
-          // Only pairs whose order of decision is certain are compared: a, whose answer had arrived
-          // before b was sent, was decided before b. Requests in flight together (16 connections,
-          // several nodes) may be decided in any order, and a request sent earlier can be decided
-          // dozens of decisions later; comparing those in send order blamed correct targets.
-          const admittedByArrival = (t.flood?.samples ?? []).filter((s) => ok(s) && s.remaining !== undefined).sort((x, y) => x.at - y.at);
-          const sentAt = (s: (typeof admittedByArrival)[number]) => s.at - (s.latency ?? 0);
-          const admitted = [...admittedByArrival].sort((x, y) => sentAt(x) - sentAt(y));
-          let arrived = 0;
-          for (const b of admitted) {
-            // a: the last answer that had arrived when b was sent (the nearest certain predecessor).
-            while (arrived < admittedByArrival.length && admittedByArrival[arrived]!.at <= sentAt(b)) arrived++;
-            const a = admittedByArrival[arrived - 1];
-            if (a === undefined) continue;
-            // Decided after a was sent, b before it arrived: at most this much refill between them.
-            const refill = ((b.at - sentAt(a)) * o.timeScale * t.limits.perMinute) / MINUTE;
-            if (Number(b.remaining) > Number(a.remaining) + Math.ceil(refill) + 16) {
-              return violation({ summary: `${t.tier} flood: X-RateLimit-Remaining rose from ${a.remaining} to ${b.remaining} within ${((b.at - sentAt(a)) * o.timeScale / 1000).toFixed(2)} s (the first answer had arrived before the second request was sent), faster than m/60 refills`, why: 'HDR-3 (REF): Remaining follows the algorithm' });
+      // Remaining must fall as a flood spends the allowance, and rise no faster than the tier's
+      // algorithm refills (as the answers show it: the fingerprint): continuously for a bucket, at a
+      // new window for a fixed window, as admissions age out for a sliding one.
+      const refills: string[] = [];
+      for (const t of o.tiers) {
+        if (t.flood === undefined) continue;
+        // Where the answers do not tell, the profile's algorithm (the reference's token bucket unless it declares another).
+        const found = algorithmOf(o, t);
+        const fp: Fingerprint = found.kind !== 'unknown' ? found : { kind: ctx.model.policy.rateLimitAlgorithm, evidence: `the declared algorithm; the answers did not tell (${found.evidence})` };
+        refills.push(`${t.tier}: as a ${describeAlgorithm(fp)}${found.kind === 'unknown' ? ' (declared; the answers did not tell)' : ''}`);
+        // Only pairs whose order of decision is certain are compared: a, whose answer had arrived
+        // before b was sent, was decided before b. Requests in flight together (16 connections,
+        // several nodes) may be decided in any order, and a request sent earlier can be decided
+        // dozens of decisions later; comparing those in send order blamed correct targets.
+        const admittedByArrival = t.flood.samples.filter((s) => ok(s) && wholeNumber(s.remaining) !== undefined).sort((x, y) => x.at - y.at);
+        const sentAt = (s: (typeof admittedByArrival)[number]) => s.at - (s.latency ?? 0);
+        const admitted = [...admittedByArrival].sort((x, y) => sentAt(x) - sentAt(y));
+        const latest = Math.max(0, ...admitted.map((s) => s.latency ?? 0));
+        const minute = MINUTE / o.timeScale;
+        /** How much Remaining may rise between a's decision and b's, or undefined when anything goes. */
+        const mayRise = (a: Sample, b: Sample): number | undefined => {
+          switch (fp.kind) {
+            case 'token-bucket':
+              // Decided after a was sent, b before it arrived: at most this much refill between them.
+              return Math.ceil(((b.at - sentAt(a)) * o.timeScale * t.limits.perMinute) / MINUTE);
+            case 'fixed-window':
+              return a.reset === b.reset ? 0 : undefined;
+            case 'sliding-window': {
+              // Admissions decided within (a's decision − 60 s, b's − 60 s] have aged out by b.
+              const from = sentAt(a) - minute;
+              const to = b.at - minute + latest;
+              return admittedByArrival.filter((s) => s.at > from && s.at <= to).length;
             }
+            case 'unknown':
+              return undefined;
           }
-          const first = admitted[0];
-          if (first !== undefined && admitted.length >= t.limits.burst && admitted.every((s) => s.remaining === first.remaining)) {
-            return violation({ summary: `${t.tier} flood: X-RateLimit-Remaining stayed ${first.remaining} over ${admitted.length} admitted requests`, why: 'HDR-3: Remaining counts what is left' });
+        };
+        let arrived = 0;
+        for (const b of admitted) {
+          // a: the last answer that had arrived when b was sent (the nearest certain predecessor).
+          while (arrived < admittedByArrival.length && admittedByArrival[arrived]!.at <= sentAt(b)) arrived++;
+          const a = admittedByArrival[arrived - 1];
+          if (a === undefined) continue;
+          const rise = mayRise(a, b);
+          if (rise !== undefined && Number(b.remaining) > Number(a.remaining) + rise + 16) {
+            return violation({ summary: `${t.tier} flood: X-RateLimit-Remaining rose from ${a.remaining} to ${b.remaining} within ${(((b.at - sentAt(a)) * o.timeScale) / 1000).toFixed(2)} s (the first answer had arrived before the second request was sent${fp.kind === 'fixed-window' ? ', both in the window ending at ' + String(a.reset) : ''}), faster than a ${describeAlgorithm(fp)} refills (${fp.evidence})`, why: 'HDR-3 (REF): Remaining follows the algorithm' });
           }
         }
+        const first = admitted[0];
+        if (first !== undefined && admitted.length >= t.limits.burst && admitted.every((s) => s.remaining === first.remaining)) {
+          return violation({ summary: `${t.tier} flood: X-RateLimit-Remaining stayed ${first.remaining} over ${admitted.length} admitted requests`, why: 'HDR-3: Remaining counts what is left' });
+        }
       }
-      return judged === 0 ? skip('no answer carried X-RateLimit-Limit and -Remaining (HDR-1 judges their absence)') : pass(`${judged} answers`);
+      return judged === 0 ? skip('no answer carried X-RateLimit-Limit and -Remaining (HDR-1 judges their absence)') : pass(`${judged} answers; Remaining's rises judged per tier, ${refills.join('; ')}`);
     },
   },
   {

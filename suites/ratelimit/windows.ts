@@ -22,15 +22,43 @@ export function perLimiterWindow(samples: readonly Sample[]): Map<string, number
   return out;
 }
 
-export type Fingerprint = 'token-bucket' | 'sliding-window' | 'fixed-window' | 'unknown';
+export type Algorithm = 'token-bucket' | 'sliding-window' | 'fixed-window' | 'unknown';
+
+/** Which algorithm a limiter behaves like, and why the suite thinks so. */
+export interface Fingerprint {
+  readonly kind: Algorithm;
+  /** A fixed window's origin: the clock's minutes, or the key's first request (the default of common limiter libraries). */
+  readonly anchor?: 'clock' | 'first request';
+  readonly evidence: string;
+}
+
+/** "token bucket", "key-anchored fixed window", …: for notes and reports. */
+export function describeAlgorithm(f: Pick<Fingerprint, 'kind' | 'anchor'>): string {
+  switch (f.kind) {
+    case 'token-bucket':
+      return 'token bucket';
+    case 'sliding-window':
+      return 'sliding window';
+    case 'fixed-window':
+      return f.anchor === 'clock' ? 'clock-aligned fixed window' : f.anchor === 'first request' ? 'key-anchored fixed window' : 'fixed window';
+    case 'unknown':
+      return 'limiter whose algorithm the answers do not tell';
+  }
+}
+
+/** A header value that is a whole non-negative number, else undefined. */
+export const wholeNumber = (v: string | undefined): number | undefined => (v !== undefined && /^\d+$/.test(v.trim()) ? Number(v) : undefined);
 
 /**
  * Which algorithm a flood's answers look like. A token bucket admits about b at once and then a
- * steady trickle; a window admits about m + b at once. A fixed window's first admissions carry
- * the end of the current clock minute as X-RateLimit-Reset, less than 60 s ahead; a sliding
- * window's carry their own time + 60 s. `toTarget` turns a sample's time into the target's clock.
+ * steady trickle; a window admits about m + b at once. Once a window has refused, what its next
+ * admission says is left tells the two windows apart: a fixed window starts a new window whole
+ * (Remaining about m + b), a sliding one frees one place at a time (Remaining about 0). A fixed
+ * window whose first admissions carry a Reset less than 60 s ahead (the flood begins mid-minute)
+ * ends on the clock's minute; one 60 s ahead began at the key's first request. `toTarget` turns a
+ * sample's time into the target's clock; `scale` is target ms a real ms.
  */
-export function fingerprint(samples: readonly Sample[], limits: { perMinute: number; burst: number }, toTarget: (at: number) => number): { kind: Fingerprint; evidence: string } {
+export function fingerprint(samples: readonly Sample[], limits: { perMinute: number; burst: number }, toTarget: (at: number) => number, scale: number): Fingerprint {
   const firstRefusal = samples.findIndex((s) => s.status === 429);
   if (firstRefusal === -1) return { kind: 'unknown', evidence: 'the flood met no 429' };
   const before = samples.slice(0, firstRefusal).filter((s) => s.status !== 429);
@@ -38,13 +66,23 @@ export function fingerprint(samples: readonly Sample[], limits: { perMinute: num
   const resets = new Set(before.map((s) => s.reset));
   const window = limits.perMinute + limits.burst;
   const evidence = `${initial} admitted before the first 429 (b = ${limits.burst}, m + b = ${window}); ${resets.size} distinct X-RateLimit-Reset value(s) among them`;
-  if (initial <= limits.burst * 1.5 + 2 && initial < window * 0.75) return { kind: 'token-bucket', evidence };
-  if (initial >= window * 0.75) {
-    const first = before[0]!;
-    const ahead = Number(first.reset) - toTarget(first.at) / 1000;
-    const more = `${evidence}; the first admission's Reset is ${ahead.toFixed(1)} s ahead`;
-    if (!Number.isFinite(ahead)) return { kind: 'unknown', evidence: more };
-    return { kind: ahead < 58 ? 'fixed-window' : 'sliding-window', evidence: more };
+  // A bucket refills while the flood empties it: b plus m a minute until the first refusal, with room for jitter.
+  const refilled = (limits.perMinute * (samples[firstRefusal]!.at - (samples[0]?.at ?? 0)) * scale) / MINUTE;
+  if (initial <= (limits.burst + refilled) * 1.5 + 2 && initial < window * 0.75) return { kind: 'token-bucket', evidence: `${evidence}; a bucket refills about ${Math.round(refilled)} meanwhile` };
+  if (initial < window * 0.75) return { kind: 'unknown', evidence };
+  const first = before[0]!;
+  const ahead = Number(first.reset) - toTarget(first.at) / 1000;
+  const anchor = !Number.isFinite(ahead) ? undefined : ahead < 58 ? ('clock' as const) : ('first request' as const);
+  let more = `${evidence}; the first admission's Reset is ${Number.isFinite(ahead) ? `${ahead.toFixed(1)} s ahead` : 'unreadable'}`;
+  const later = samples.slice(firstRefusal).find((s) => s.status !== 429 && wholeNumber(s.remaining) !== undefined);
+  if (later !== undefined) {
+    const left = wholeNumber(later.remaining)!;
+    more += `; the first admission after a 429 says ${left} remain`;
+    if (left >= window / 2) return { kind: 'fixed-window', ...(anchor !== undefined ? { anchor } : {}), evidence: more };
+    if (left <= window / 4) return { kind: 'sliding-window', evidence: more };
+    return { kind: 'unknown', evidence: more };
   }
-  return { kind: 'unknown', evidence };
+  // No Remaining after the refusal: only the Reset can tell (a sliding window's is its newest admission + 60 s).
+  if (anchor === undefined) return { kind: 'unknown', evidence: more };
+  return anchor === 'clock' ? { kind: 'fixed-window', anchor, evidence: more } : { kind: 'unknown', evidence: `${more}; nothing admitted after the first 429 said what remains` };
 }

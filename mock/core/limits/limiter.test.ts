@@ -1,15 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { propertyOptions } from '../../test-support/property-options.js';
-import type { RateLimitAlgorithm, TierLimits } from '../types.js';
-import { decideRate, HOUR_MS, MINUTE_MS, type LimiterState, type RateDecision } from './index.js';
+import type { TierLimits } from '../types.js';
+import { decideRate, HOUR_MS, MINUTE_MS, type LimiterAlgorithm, type LimiterState, type RateDecision } from './index.js';
 import { bucketedLog, type BucketedLogState } from './bucketed-log.js';
 
 const BASIC: TierLimits = { perMinute: 60, perHour: 1000, burst: 10 };
 const T0 = Date.UTC(2026, 10, 27, 12, 0, 0); // on a minute boundary
 
 /** Runs a sequence of arrival times through the limiter; returns each decision. */
-function run(times: readonly number[], tier: TierLimits, algorithm: RateLimitAlgorithm): RateDecision[] {
+function run(times: readonly number[], tier: TierLimits, algorithm: LimiterAlgorithm): RateDecision[] {
   let state: LimiterState | undefined;
   return times.map((t) => {
     const d = decideRate(state, t, tier, algorithm);
@@ -92,7 +92,7 @@ describe('decideRate — token bucket (the reference algorithm)', () => {
   });
 });
 
-describe.each<RateLimitAlgorithm>(['token-bucket', 'sliding-window', 'fixed-window'])('decideRate — %s, properties', (algorithm) => {
+describe.each<LimiterAlgorithm>(['token-bucket', 'sliding-window', 'fixed-window', 'fixed-window-per-key'])('decideRate — %s, properties', (algorithm) => {
   it('RL-3, RL-4: never more than m + b in a clock minute nor h + b in any hour, under random arrivals', () => {
     fc.assert(
       fc.property(tierArb, arrivalsArb, (tier, times) => {
@@ -139,7 +139,7 @@ describe.each<RateLimitAlgorithm>(['token-bucket', 'sliding-window', 'fixed-wind
   });
 });
 
-describe.each<RateLimitAlgorithm>(['token-bucket', 'sliding-window'])('decideRate — %s keeps RL-11', (algorithm) => {
+describe.each<LimiterAlgorithm>(['token-bucket', 'sliding-window'])('decideRate — %s keeps RL-11', (algorithm) => {
   it('RL-11: no 60-second window whatsoever holds more than m + b', () => {
     fc.assert(
       fc.property(tierArb, arrivalsArb, (tier, times) => {
@@ -174,6 +174,27 @@ describe('decideRate — fixed window', () => {
     const decisions = run(times, tier, 'fixed-window');
     expect(decisions.filter((d) => d.allowed)).toHaveLength(7);
     expect(decisions[7]).toMatchObject({ allowed: false, retryAfter: 60 });
+  });
+});
+
+describe('decideRate — fixed window anchored at the key’s first request (the mutation fixed-window-anchored-per-key)', () => {
+  const tier: TierLimits = { perMinute: 5, perHour: 1000, burst: 2 };
+
+  it('RL-3: the window starts with the first request, not the clock’s minute; its Reset is 60 s after that request', () => {
+    const first = T0 + 37_000;
+    const decisions = run(Array.from({ length: 8 }, () => first), tier, 'fixed-window-per-key');
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(7);
+    expect(decisions[0]!.reset).toBe((first + MINUTE_MS) / 1000);
+    expect(decisions[7]).toMatchObject({ allowed: false, retryAfter: 60 });
+  });
+
+  it('RL-11: spent just before its end and again just after, twice m + b within two seconds; a new window opens only with a request after the old one ended', () => {
+    const first = T0 + 37_000;
+    const end = first + MINUTE_MS;
+    const times = [first, ...Array.from({ length: 7 }, () => end - 1_000), ...Array.from({ length: 8 }, () => end + 1_000)];
+    const decisions = run(times, tier, 'fixed-window-per-key');
+    expect(maxInWindow(admittedTimes(times, decisions), MINUTE_MS)).toBe(13);
+    expect(decisions.at(-1)!.reset).toBe((end + 1_000 + MINUTE_MS) / 1000);
   });
 });
 

@@ -28,7 +28,13 @@ export interface RateDecision {
   readonly state: LimiterState;
 }
 
-function minuteCheck(algorithm: RateLimitAlgorithm, state: LimiterState['minute'], now: number, tier: TierLimits): WindowCheck<LimiterState['minute']> {
+/**
+ * The algorithms the limiter can run: the contract's selectable ones, and a fixed window anchored
+ * at each key's first request, which only the mutation `fixed-window-anchored-per-key` selects.
+ */
+export type LimiterAlgorithm = RateLimitAlgorithm | 'fixed-window-per-key';
+
+function minuteCheck(algorithm: LimiterAlgorithm, state: LimiterState['minute'], now: number, tier: TierLimits): WindowCheck<LimiterState['minute']> {
   switch (algorithm) {
     case 'token-bucket':
       return tokenBucket(state as TokenBucketState | undefined, now, tier);
@@ -36,6 +42,8 @@ function minuteCheck(algorithm: RateLimitAlgorithm, state: LimiterState['minute'
       return bucketedLog(state as BucketedLogState | undefined, now, MINUTE_MS, SLIDING_GRANULARITY_MS, tier.perMinute + tier.burst);
     case 'fixed-window':
       return fixedWindow(state as FixedWindowState | undefined, now, tier);
+    case 'fixed-window-per-key':
+      return fixedWindow(state as FixedWindowState | undefined, now, tier, 'first-request');
   }
 }
 
@@ -54,7 +62,7 @@ function resetOf(now: number, inMs: number): number {
  * const d = decideRate(undefined, Date.now(), { perMinute: 60, perHour: 1000, burst: 10 }, 'token-bucket');
  * d.allowed // true; d.remaining // 9
  */
-export function decideRate(state: LimiterState | undefined, now: number, tier: TierLimits, algorithm: RateLimitAlgorithm): RateDecision {
+export function decideRate(state: LimiterState | undefined, now: number, tier: TierLimits, algorithm: LimiterAlgorithm): RateDecision {
   const minute = minuteCheck(algorithm, state?.minute, now, tier);
   // A request the minute refuses consumes nothing: the hour only judges it (no next state built,
   // which a spent key would otherwise pay on every 429).

@@ -1,0 +1,64 @@
+// HDR-3 judged by the algorithm the answers show (#18): Remaining jumps back at a fixed window's
+// reset and as a sliding window's requests age out — that is those algorithms' refill, and a
+// correct deployment with either must pass even when its profile declares nothing (the reference's
+// token bucket). Judged as a bucket, as before the fingerprint chose the rule, the same answers
+// were blamed. A window whose Remaining rises inside a window is still blamed. The floods are
+// recorded from limiters written independently of the mock (limiter-targets.ts).
+import { afterAll, describe, expect, it } from 'vitest';
+import type { CheckContext } from '../harness/check.js';
+import type { EdgeProbe } from './edge-probe.js';
+import { drive, type LoadRun } from './load-driver.js';
+import { clockAligned, closeTargets, keyAnchored, LIMITS, limitedTarget, SCALE, slidingLog, W, type Limiter } from './limiter-targets.js';
+import { primeObservations, type Observations } from './observations.js';
+import { rateLimitChecks } from './ratelimit-checks.js';
+
+afterAll(closeTargets);
+const HDR3 = rateLimitChecks.find((c) => c.requirement === 'HDR-3')!;
+
+/** The tier load's flood (observations.ts): twice m + b a minute for 90 target seconds, 16 connections. */
+async function flood(limiter: Limiter) {
+  const { url, toTarget } = await limitedTarget(limiter);
+  const rate = (2 * W) / 60;
+  const run = await drive({ label: 'basic flood', urls: [url], headers: [['X-Api-Key', 'k']], amount: Math.ceil(rate * 90), connections: 16, rate: rate * SCALE });
+  return { run, toTarget };
+}
+
+/** HDR-3 over one flood, the profile declaring nothing (token bucket); `edge`: what an edge probe found. */
+async function judge({ run, toTarget }: { run: LoadRun; toTarget: (ms: number) => number }, edge?: Pick<EdgeProbe, 'tier' | 'fingerprint'>) {
+  const o = { tiers: [{ tier: 'basic', limits: LIMITS, flood: run }], toTarget, timeScale: SCALE, ...(edge !== undefined ? { edge } : {}) } as unknown as Observations;
+  const ctx = { model: { policy: { rateLimitAlgorithm: 'token-bucket' } } } as unknown as CheckContext;
+  primeObservations(ctx, o);
+  return HDR3.run(ctx);
+}
+
+const asBucket = { tier: 'basic', fingerprint: { kind: 'token-bucket' as const, evidence: 'forced, as before the fingerprint chose the rule' } };
+
+describe('HDR-3 by the fingerprinted algorithm', () => {
+  it('a key-anchored fixed window passes; judged as a bucket it was blamed', async () => {
+    const f = await flood(keyAnchored());
+    expect(await judge(f)).toMatchObject({ outcome: 'pass', note: expect.stringContaining('as a key-anchored fixed window') });
+    expect(await judge(f, asBucket)).toMatchObject({ outcome: 'violation', evidence: { summary: expect.stringContaining('faster than a token bucket refills') } });
+  }, 20_000);
+
+  it('a clock-aligned fixed window passes; judged as a bucket it was blamed', async () => {
+    const f = await flood(clockAligned());
+    expect(await judge(f)).toMatchObject({ outcome: 'pass', note: expect.stringContaining('as a clock-aligned fixed window') });
+    expect(await judge(f, asBucket)).toMatchObject({ outcome: 'violation' });
+  }, 20_000);
+
+  it('a sliding window passes', async () => {
+    const f = await flood(slidingLog());
+    expect(await judge(f)).toMatchObject({ outcome: 'pass', note: expect.stringContaining('as a sliding window') });
+  }, 20_000);
+
+  it('a fixed window whose Remaining jumps back inside a window is blamed', async () => {
+    const inner = keyAnchored();
+    let n = 0;
+    // Every 25th admission reports the whole allowance again, within the same window.
+    const lying: Limiter = (now) => {
+      const d = inner(now);
+      return d.allowed && ++n % 25 === 0 ? { ...d, remaining: W - 1 } : d;
+    };
+    expect(await judge(await flood(lying))).toMatchObject({ outcome: 'violation', evidence: { summary: expect.stringContaining('both in the window ending at') } });
+  }, 20_000);
+});
