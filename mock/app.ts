@@ -29,9 +29,18 @@ export interface MockOptions {
   clockOrigin?: number;
   algorithm?: RateLimitAlgorithm;
   seedPath?: string;
+  /** The seed already loaded from `seedPath` (a start that read it before anything else). */
+  seed?: Seed;
   /** false turns the control API off. */
   control?: boolean;
   controlToken?: string;
+  /**
+   * The hash of a control token this mock does not know (a replica that joined a shared store
+   * checks X-Mock-Token against the seeding replica's): the control API is on, its token unshown.
+   */
+  controlTokenHash?: Uint8Array;
+  /** Derive the seeded keys' material from this secret and each key's name (seed.ts, derivedSource). */
+  keySecret?: string;
   stores?: Stores;
   /** Deliberately broken variants (mock/faults): for testing the suites, never for real use. */
   faults?: readonly string[];
@@ -147,8 +156,8 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
     const start = resume ? saved.clock.now : options.clockStart;
     clock = createClock({ mode, scale, ...(start !== undefined ? { start } : {}), ...(options.clockOrigin !== undefined ? { origin: options.clockOrigin } : {}) });
   }
-  const seed = loadSeed(options.seedPath ?? DEFAULT_SEED_PATH, model);
-  const seededKeys = options.seededKeys ?? (saved !== undefined ? restoreSeedKeys(saved.seedKeys, options.knownMaterial) : mintSeedKeys(seed, model, clock.now()));
+  const seed = options.seed ?? loadSeed(options.seedPath ?? DEFAULT_SEED_PATH, model);
+  const seededKeys = options.seededKeys ?? (saved !== undefined ? restoreSeedKeys(saved.seedKeys, options.knownMaterial) : mintSeedKeys(seed, model, clock.now(), options.keySecret));
   const memory = createMemoryStore();
   let stores = options.stores ?? memory;
   if (saved !== undefined) {
@@ -173,7 +182,7 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
     saver.changed();
     saver.flush();
   }
-  const controlToken = options.control === false ? undefined : (options.controlToken ?? randomToken(24));
+  const controlToken = options.control === false || (options.controlTokenHash !== undefined && options.controlToken === undefined) ? undefined : (options.controlToken ?? randomToken(24));
   const apiStores = stores;
   const apiClock = clock;
   const build = (names: readonly string[]): RequestHandler => {
@@ -206,6 +215,7 @@ export async function createMockApp(options: MockOptions = {}): Promise<MockApp>
     flush: () => saver?.flush(),
   };
   if (controlToken !== undefined) app.handleControl = answeringStoreErrors(createControlHandler(app, controlToken));
+  else if (options.control !== false && options.controlTokenHash !== undefined) app.handleControl = answeringStoreErrors(createControlHandler(app, { hash: options.controlTokenHash }));
   return app;
 }
 

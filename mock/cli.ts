@@ -1,16 +1,18 @@
 // `casebender mock`: starts the reference mock, prints its keys, writes the target profile.
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createMockApp, type MockApp } from './app.js';
-import { ALGORITHMS } from './core/model.js';
+import { ALGORITHMS, referenceModel } from './core/model.js';
 import type { RateLimitAlgorithm } from './core/types.js';
 import { startMockServer, type MockServer } from './http/server.js';
-import { SeedError } from './seed.js';
+import { DEFAULT_SEED_PATH, loadSeed, SeedError } from './seed.js';
 import { keyStatus } from './core/authenticate.js';
 import { FAULTS, resolveFaults } from './faults/faults.js';
 import { seedSnapshot } from './seed.js';
 import { openRedisStore, redactUrl, StoreConnectError } from './store/redis/open-redis-store.js';
+import { fromHex, JoinError, joinOrSeed, type SharedStart } from './store/redis/shared-start.js';
 import type { StoreErrorMode } from './store/store-unavailable.js';
 import { forkWorkers, receiveInit, reportToParent, WORKER_ENV, type WorkerInit, type Workers } from './workers.js';
 import type { KeyMaterial } from './core/mint-key.js';
@@ -28,7 +30,11 @@ Options:
   --time-scale N         one real second counts as N seconds (default 1)
   --algorithm NAME       token-bucket (default) | sliding-window | fixed-window
   --store memory|URL     where the state lives: memory (default, this process) or a Redis URL
-                         (redis://127.0.0.1:6379[/DB]) shared by every worker
+                         (redis://127.0.0.1:6379[/DB]) shared by every worker; a mock started on a
+                         Redis that holds a mock's state joins it (keys, entities, limits, clock)
+  --key-secret S         derive the seeded keys' material from S and each key's name, so every
+                         replica and every restart has the same keys (or CASEBENDER_KEY_SECRET;
+                         at least 16 characters; never stored or printed)
   --workers N            N processes on ports P, P+1, ... sharing the --store (default 1)
   --on-store-error MODE  while Redis is unreachable: closed (default) answers 503; open answers
                          from each process's last reads, with per-process limits
@@ -48,7 +54,9 @@ Options:
 
 Exit codes: 0 after a clean stop (Ctrl-C, SIGTERM: requests in flight finish, the state is
 saved), 1 when the state cannot be saved at the stop, 2 for a usage error, an unreadable seed
-file or data directory, a port that cannot be used or a store that cannot be reached at start.`;
+file or data directory, a port that cannot be used, a store that cannot be reached at start, or
+a shared store holding a mock started with other settings (time scale, clock, algorithm, seed,
+key secret, control token). A start that exits 2 has written nothing to the store.`;
 
 export class UsageError extends Error {}
 export class ProfileWriteError extends Error {}
@@ -68,6 +76,8 @@ export interface MockCliOptions {
   seed?: string;
   control: boolean;
   controlToken?: string;
+  /** --key-secret or CASEBENDER_KEY_SECRET. */
+  keySecret?: string;
   /** Overrides of fixtures/policy.json's HTTP timeouts. */
   limits: { headersTimeoutMs?: number; requestTimeoutMs?: number };
   quiet: boolean;
@@ -76,8 +86,11 @@ export interface MockCliOptions {
   help: boolean;
 }
 
+/** The environment variable that gives the key secret without putting it on the command line. */
+export const KEY_SECRET_ENV = 'CASEBENDER_KEY_SECRET';
+
 /** Parses `casebender mock` arguments; throws UsageError with one clear line. */
-export function parseMockArgs(argv: readonly string[]): MockCliOptions {
+export function parseMockArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): MockCliOptions {
   let values;
   try {
     ({ values } = parseArgs({
@@ -98,6 +111,7 @@ export function parseMockArgs(argv: readonly string[]): MockCliOptions {
         seed: { type: 'string' },
         'no-control': { type: 'boolean', default: false },
         'control-token': { type: 'string' },
+        'key-secret': { type: 'string' },
         'headers-timeout': { type: 'string' },
         'request-timeout': { type: 'string' },
         quiet: { type: 'boolean', default: false },
@@ -132,6 +146,9 @@ export function parseMockArgs(argv: readonly string[]): MockCliOptions {
   if (values.data === '') throw new UsageError('--data needs a directory');
   if (values.data !== undefined && values.store !== 'memory') throw new UsageError('--data keeps the in-memory state; a Redis --store keeps its own (use Redis persistence)');
   if (values['control-token'] !== undefined && values['control-token'].length < 16) throw new UsageError('--control-token must be at least 16 characters');
+  const keySecret = values['key-secret'] ?? (env[KEY_SECRET_ENV] === '' ? undefined : env[KEY_SECRET_ENV]);
+  if (keySecret !== undefined && keySecret.length < 16) throw new UsageError(`${values['key-secret'] !== undefined ? '--key-secret' : KEY_SECRET_ENV} must be at least 16 characters`);
+  if (keySecret !== undefined && values.data !== undefined) throw new UsageError('--key-secret and --data both decide the seeded keys; use one');
   const store = values.store;
   if (store !== 'memory' && !/^rediss?:\/\/[^/\s]+(\/\d+)?\/?$/.test(store)) throw new UsageError(`--store must be memory or a Redis URL such as redis://127.0.0.1:6379; got "${store}"`);
   const workers = Number(values.workers);
@@ -157,6 +174,7 @@ export function parseMockArgs(argv: readonly string[]): MockCliOptions {
     ...(values.seed !== undefined ? { seed: values.seed } : {}),
     control: !values['no-control'],
     ...(values['control-token'] !== undefined ? { controlToken: values['control-token'] } : {}),
+    ...(keySecret !== undefined ? { keySecret } : {}),
     limits: { ...(headersTimeoutMs !== undefined ? { headersTimeoutMs } : {}), ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}) },
     quiet: values.quiet,
     faults,
@@ -175,6 +193,8 @@ export interface StartedMock {
   stop(): Promise<void>;
   /** Gives up the --data directory's lock; after the last save. */
   releaseData(): void;
+  /** On a shared store: whether this start seeded it or joined the mock it held. */
+  readonly shared?: { readonly role: 'seeded' | 'joined'; readonly seededAt: string; readonly keySecret: boolean };
 }
 
 /** Log lines of the mock's own state (the store lost and back), naming the worker in a worker. */
@@ -199,10 +219,44 @@ export async function startMock(options: MockCliOptions, worker?: WorkerInit, ar
 
 async function startLocked(options: MockCliOptions, worker: WorkerInit | undefined, argv: readonly string[]): Promise<Omit<StartedMock, 'releaseData'>> {
   const log = logger(worker);
+  const profilePath = resolve(options.profileOut);
+  // Everything that can refuse this start does so before anything is written to the store: the
+  // seed file, the profile's place, the ports, the store's reachability, a shared store's settings.
+  const model = referenceModel({ policy: { rateLimitAlgorithm: options.algorithm } });
+  const seed = loadSeed(options.seed ?? DEFAULT_SEED_PATH, model);
+  if (worker === undefined) {
+    checkProfilePath(profilePath);
+    await checkPorts(options.host, options.port, options.workers);
+  }
   const opened = options.store === 'memory' ? undefined : await openRedisStore(options.store, { mode: options.onStoreError, log });
   const closeStore = async () => opened?.close();
-  const origin = Date.now();
-  const profilePath = resolve(options.profileOut);
+  let shared: SharedStart | undefined;
+  try {
+    if (opened !== undefined && worker === undefined) {
+      shared = await joinOrSeed(opened.redis, {
+        seed,
+        model,
+        clock: { mode: options.clock, scale: options.timeScale },
+        algorithm: options.algorithm,
+        control: options.control,
+        ...(options.controlToken !== undefined ? { controlToken: options.controlToken } : {}),
+        ...(options.keySecret !== undefined ? { keySecret: options.keySecret } : {}),
+        knownMaterial: materialIn(profilePath),
+        now: Date.now(),
+      });
+    } else if (opened !== undefined) {
+      // A worker resets to the marker its parent seeded or joined (a reset writes it again).
+      const marker = await opened.redis.readMarker();
+      if (marker !== null) opened.redis.useMarker(marker);
+    }
+  } catch (error) {
+    await closeStore();
+    throw error;
+  }
+  // One time for every replica and worker: the seeding mock's origin, kept in the store.
+  const origin = worker?.clockOrigin ?? shared?.meta.clock.origin ?? Date.now();
+  const clockStart = worker?.clockStart ?? shared?.meta.clock.start ?? origin;
+  const workerHash = worker?.controlToken === undefined && worker?.controlTokenHash !== undefined ? fromHex(worker.controlTokenHash) : undefined;
   let app: MockApp;
   try {
     app = await createMockApp({
@@ -211,12 +265,13 @@ async function startLocked(options: MockCliOptions, worker: WorkerInit | undefin
       timeScale: options.timeScale,
       algorithm: options.algorithm,
       control: options.control,
-      ...(options.seed !== undefined ? { seedPath: options.seed } : {}),
+      seed,
       ...(opened !== undefined ? { stores: opened.stores } : {}),
-      // One time for every worker: the first process's origin, handed to the others.
-      ...(options.clock === 'real' ? { clockOrigin: worker?.clockOrigin ?? origin, clockStart: worker?.clockStart ?? origin } : {}),
-      ...(worker !== undefined ? { seededKeys: worker.seededKeys, storesSeeded: true, ...(worker.controlToken !== undefined ? { controlToken: worker.controlToken } : {}) } : {}),
-      ...(worker === undefined && options.controlToken !== undefined ? { controlToken: options.controlToken } : {}),
+      ...(options.clock === 'real' ? { clockOrigin: origin, clockStart } : {}),
+      ...(worker !== undefined ? { seededKeys: worker.seededKeys, storesSeeded: true, ...(worker.controlToken !== undefined ? { controlToken: worker.controlToken } : workerHash !== undefined ? { controlTokenHash: workerHash } : {}) } : {}),
+      ...(shared !== undefined ? { seededKeys: shared.seededKeys, storesSeeded: true, ...(shared.controlToken !== undefined ? { controlToken: shared.controlToken } : shared.controlTokenHash !== undefined ? { controlTokenHash: shared.controlTokenHash } : {}) } : {}),
+      ...(worker === undefined && shared === undefined && options.controlToken !== undefined ? { controlToken: options.controlToken } : {}),
+      ...(worker === undefined && shared === undefined && options.keySecret !== undefined ? { keySecret: options.keySecret } : {}),
       faults: options.faults,
     });
   } catch (error) {
@@ -239,13 +294,20 @@ async function startLocked(options: MockCliOptions, worker: WorkerInit | undefin
     await closeStore();
   };
   if (worker !== undefined) return { app, server, profilePath: undefined, otherBaseUrls: [], stop: stopServer };
+  const sharedInfo = shared === undefined ? {} : { shared: { role: shared.role, seededAt: shared.meta.seededAt, keySecret: shared.meta.keySecret } };
   let workers: Workers | undefined;
   if (options.workers > 1) {
     try {
       workers = await forkWorkers(
         argv,
         options.workers,
-        { controlToken: app.controlToken, clockOrigin: origin, clockStart: origin, seededKeys: app.seededKeys },
+        {
+          controlToken: app.controlToken,
+          ...(app.controlToken === undefined && shared?.meta.controlTokenHash !== undefined ? { controlTokenHash: shared.meta.controlTokenHash } : {}),
+          clockOrigin: origin,
+          clockStart,
+          seededKeys: app.seededKeys,
+        },
         options.port,
         log,
       );
@@ -270,7 +332,35 @@ async function startLocked(options: MockCliOptions, worker: WorkerInit | undefin
     await stop();
     throw new ProfileWriteError(`cannot write the profile to ${profilePath}: ${(error as Error).message}`);
   }
-  return { app, server, profilePath, otherBaseUrls: workers?.baseUrls ?? [], stop };
+  return { app, server, profilePath, otherBaseUrls: workers?.baseUrls ?? [], stop, ...sharedInfo };
+}
+
+/** The profile's file can be written (its directory made); a ProfileWriteError otherwise. */
+function checkProfilePath(path: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    accessSync(existsSync(path) ? path : dirname(path), constants.W_OK);
+  } catch (error) {
+    throw new ProfileWriteError(`cannot write the profile to ${path}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Whether this start's ports can be listened on (P, and P+1... for --workers), tried before the
+ * store is touched; the listen itself follows. Port 0 (any free port) always can.
+ */
+async function checkPorts(host: string, port: number, count: number): Promise<void> {
+  if (port === 0) return;
+  for (let p = port; p < port + count; p++) {
+    await new Promise<void>((resolveCheck, reject) => {
+      const probe = createNetServer();
+      probe.once('error', (error: NodeJS.ErrnoException) => {
+        if (p !== port && error.code === 'EADDRINUSE') reject(new UsageError(`port ${p} on ${host} (worker ${p - port}'s) is in use; pick another --port`));
+        else reject(error);
+      });
+      probe.listen({ host, port: p, exclusive: true }, () => probe.close(() => resolveCheck()));
+    });
+  }
 }
 
 /**
@@ -338,7 +428,7 @@ export async function runMockCommand(argv: readonly string[]): Promise<number> {
     const e = error as NodeJS.ErrnoException;
     const port = worker !== undefined ? worker.port : options.port;
     const message =
-      e instanceof SeedError || e instanceof ProfileWriteError || e instanceof StoreConnectError || e instanceof UsageError || e instanceof DataDirError
+      e instanceof SeedError || e instanceof ProfileWriteError || e instanceof StoreConnectError || e instanceof UsageError || e instanceof DataDirError || e instanceof JoinError
         ? e.message
         : e.code === 'EADDRINUSE'
           ? `port ${port} on ${options.host} is in use; pick another with --port (0 for any free port)`
@@ -370,13 +460,23 @@ export async function runMockCommand(argv: readonly string[]): Promise<number> {
   for (const [i, url] of started.otherBaseUrls.entries()) console.log(`worker ${i + 1} listening on ${url}`);
   if (options.store !== 'memory') console.log(`store: ${redactUrl(options.store)}, shared by ${options.workers} process${options.workers > 1 ? 'es' : ''}; when unreachable: ${options.onStoreError === 'closed' ? '503' : 'answer from last reads'}`);
   if (options.faults.length > 0) console.log(`WARNING: broken on purpose (--fault ${options.faults.join(',')}): not a faithful mock`);
+  if (started.shared !== undefined) {
+    console.log(
+      started.shared.role === 'joined'
+        ? `joined the mock this store has held since ${started.shared.seededAt}: its keys, entities, rate limits, clock and control token are shared`
+        : 'seeded this store (it held no mock); mocks started on it later join this one',
+    );
+  }
   const lost = app.seededKeys.filter((k) => k.material === undefined).map((k) => k.record.name);
-  if (lost.length > 0) {
+  if (lost.length > 0 && started.shared?.role === 'joined') {
+    const vouched = app.seededKeys.length - lost.length;
+    console.log(`the seeded keys' material is in the profile of the replica that seeded the store (or give every replica the same --key-secret); this one can vouch for ${vouched} of ${app.seededKeys.length}${vouched > 0 ? ` (${app.seededKeys.filter((k) => k.material !== undefined).map((k) => k.record.name).join(', ')})` : ''}, and ${profilePath} lists only those`);
+  } else if (lost.length > 0) {
     console.log(`WARNING: the material of ${lost.length} seeded key(s) (${lost.join(', ')}) was not in ${profilePath}; they still work for whoever holds them, but the profile lists only the others`);
   }
   if (!options.quiet) {
     console.log(`clock: ${app.clock.mode}, time scale ${app.clock.scale}; rate limits: ${app.model.policy.rateLimitAlgorithm}`);
-    console.log(server.controlUrl === undefined ? 'control API: off' : `control API: ${server.controlUrl} (X-Mock-Token: ${app.controlToken})`);
+    console.log(server.controlUrl === undefined ? 'control API: off' : `control API: ${server.controlUrl} (X-Mock-Token: ${app.controlToken ?? 'the shared one, in the profile of the replica that seeded the store'})`);
     if (options.data !== undefined) console.log(`state: ${resolve(options.data)} (${app.restored ? 'restored' : 'new'})`);
     console.log(`profile with the full keys: ${profilePath}\n`);
     console.log(keyTable(app));

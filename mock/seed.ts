@@ -1,11 +1,11 @@
 // The mock's seed: entities across every TLP/PAP level and the keys minted at start.
 // Key material is random at every start and shown once (printed table, profile file).
 import { alertShape, caseShape, userRef, userShape } from './core/entities.js';
-import { secretMatches } from './core/key-material.js';
+import { secretMatches, type ByteSource } from './core/key-material.js';
 import type { Model } from './core/model.js';
 import { mintKey, type KeyMaterial } from './core/mint-key.js';
 import type { KeyRecord, KeyKind } from './core/types.js';
-import { fixturePath, readFixture, readTextFile } from './platform/node.js';
+import { fixturePath, hmacSha256, readFixture, readTextFile } from './platform/node.js';
 import { schemaChecker } from './json-schema.js';
 import type { Collection, Entity, Stores, StoreSnapshot } from './store/types.js';
 
@@ -103,8 +103,25 @@ function shapedSeed(seed: Seed): Seed {
   };
 }
 
-/** Mints the seed's keys once; `applySeed` can then restore them any number of times. */
-export function mintSeedKeys(seed: Seed, model: Model, now: number): SeededKey[] {
+/**
+ * The bytes of a seeded key's material derived from a shared secret and the key's name
+ * (HMAC-SHA-256 blocks over a counter): every replica and every restart given the same
+ * `--key-secret` mints the same material for the same name, and nothing of the secret shows in it.
+ */
+export function derivedSource(secret: string, name: string): ByteSource {
+  let block = 0;
+  let pending: number[] = [];
+  return (length) => {
+    while (pending.length < length) pending = pending.concat(Array.from(hmacSha256(secret, `casebender seeded key\u0000${name}\u0000${block++}`)));
+    return Uint8Array.from(pending.splice(0, length));
+  };
+}
+
+/**
+ * Mints the seed's keys once; `applySeed` can then restore them any number of times. With
+ * `keySecret`, each key's material is derived from it and the key's name (derivedSource).
+ */
+export function mintSeedKeys(seed: Seed, model: Model, now: number, keySecret?: string): SeededKey[] {
   const defaults = { tlp: model.policy.defaultTlpClearance, pap: model.policy.defaultPapClearance };
   return seed.keys.map((spec) => {
     const minted = mintKey(
@@ -121,6 +138,7 @@ export function mintSeedKeys(seed: Seed, model: Model, now: number): SeededKey[]
       },
       now,
       defaults,
+      keySecret === undefined ? undefined : derivedSource(keySecret, spec.name),
     );
     const record: KeyRecord =
       spec.state === 'revoked' ? { ...minted.record, revokedAt: now } : spec.state === 'suspended' ? { ...minted.record, suspended: true } : minted.record;

@@ -2,10 +2,8 @@
 // answer as one deployment (RL-10: limits stay global with the load spread over all of them), a
 // per-process limiter is caught by RL-10, a Redis down at start exits 2, and a Redis killed and
 // restarted during a run leaves every worker answering with nothing lost that Redis kept.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './test-support/temp-dir.js';
 import { send } from './http/test-client.js';
@@ -16,47 +14,19 @@ import { startRun } from '../suites/harness/run.js';
 import { describeResult } from '../suites/harness/describe-result.js';
 import type { Profile } from './profile.js';
 import { WORKER_ENV } from './workers.js';
+import { killMocks, mock, until, type MockRun } from './test-support/mock-process.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const redisCheck = skipWithoutRedis();
-const running = new Set<ChildProcess>();
-
-interface MockRun {
-  readonly child: ChildProcess;
-  readonly output: () => { stdout: string; stderr: string };
-  readonly exit: Promise<number | null>;
-}
-
-function mock(...args: string[]): MockRun {
-  const child = spawn(process.execPath, ['bin/casebender.js', 'mock', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  running.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  void exit.then(() => running.delete(child));
-  return { child, output: () => ({ stdout, stderr }), exit };
-}
-
-async function until<T>(what: string, get: () => T | undefined | Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const value = await get();
-    if (value !== undefined && value !== false) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${what} within ${ms} ms`);
-}
-
 /**
  * Starts a shared mock and waits for its profile (written once every worker listens). Time scale
  * 10, not 60: on a busy machine a Redis round trip can take a few hundred ms, which at 60 would
  * be tens of target seconds between a decision and its answer.
  */
+let database = 0;
 async function sharedMock(dir: string, redisUrl: string, ...extra: string[]): Promise<{ run: MockRun; profile: Profile }> {
   const profilePath = join(dir, `profile-${Math.random().toString(36).slice(2)}.json`);
-  const run = mock('--store', redisUrl, '--workers', '3', '--port', '0', '--time-scale', '10', '--quiet', '--profile-out', profilePath, ...extra);
+  // A database of its own: a mock started on a store that holds one joins it (its keys are not in this profile).
+  const run = mock('--store', `${redisUrl}/${database++ % 16}`, '--workers', '3', '--port', '0', '--time-scale', '10', '--quiet', '--profile-out', profilePath, ...extra);
   await until(`the shared mock starts (${JSON.stringify(run.output())})`, () => /listening on/.test(run.output().stdout) && /worker 2 listening/.test(run.output().stdout));
   return { run, profile: JSON.parse(readFileSync(profilePath, 'utf8')) as Profile };
 }
@@ -85,9 +55,7 @@ function workerPid(parent: number, index: number): number {
 }
 
 const dir = tempDir('casebender-shared-');
-afterEach(() => {
-  for (const child of running) child.kill('SIGKILL');
-});
+afterEach(killMocks);
 
 describe('casebender mock --workers: usage', () => {
   it('--workers 3 without a shared store: exit 2 with one clear line', async () => {

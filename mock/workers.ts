@@ -13,6 +13,8 @@ export interface WorkerInit {
   readonly index: number;
   readonly port: number;
   readonly controlToken: string | undefined;
+  /** The control token's hash (hex) where the first process does not know the token (it joined a shared store). */
+  readonly controlTokenHash?: string;
   readonly clockOrigin: number;
   readonly clockStart: number;
   readonly seededKeys: readonly SeededKey[];

@@ -122,9 +122,12 @@ const safeDecode = (s: string): string => {
   }
 };
 
-/** The control API's handler; every request must carry the token in `X-Mock-Token`. */
-export function createControlHandler(app: MockApp, token: string): (request: RequestFacts, relative: string) => Promise<Answer> {
-  const tokenHash = hashSecret(token);
+/**
+ * The control API's handler; every request must carry the token in `X-Mock-Token`. Given the
+ * token's hash only (a replica that joined a shared store), it checks against that.
+ */
+export function createControlHandler(app: MockApp, token: string | { readonly hash: Uint8Array }): (request: RequestFacts, relative: string) => Promise<Answer> {
+  const tokenHash = typeof token === 'string' ? hashSecret(token) : token.hash;
   return async (request, relative) => {
     let presented: string | undefined;
     for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {

@@ -11,11 +11,14 @@ export const LEGACY_ACCESS_KEY_PREFIX = 'cbak_';
 /** Key ids: `key_` + the lookup id of a modern key, or + random text for a legacy pair. */
 export const KEY_ID_PREFIX = 'key_';
 
-/** Random base62 text, without modulo bias. */
-export function randomBase62(length: number): string {
+/** Where key material's bytes come from: random by default, or a stream derived from a shared secret (`--key-secret`). */
+export type ByteSource = (length: number) => Uint8Array;
+
+/** Random base62 text, without modulo bias; from `source`'s bytes when given. */
+export function randomBase62(length: number, source: ByteSource = randomBytes): string {
   let out = '';
   while (out.length < length) {
-    for (const byte of randomBytes(length * 2)) {
+    for (const byte of source(length * 2)) {
       if (byte < 248 && out.length < length) out += BASE62[byte % 62];
     }
   }
@@ -47,8 +50,8 @@ export function secretMatches(secret: string, digest: Uint8Array): boolean {
 export const randomToken = (length: number): string => randomBase62(length);
 
 /** A new modern key: `cbr_live_` + 40 base62 characters. */
-export function generateModernKey(): string {
-  return MODERN_KEY_PREFIX + randomBase62(MODERN_KEY_BODY_LENGTH);
+export function generateModernKey(source?: ByteSource): string {
+  return MODERN_KEY_PREFIX + randomBase62(MODERN_KEY_BODY_LENGTH, source);
 }
 
 /**
@@ -61,8 +64,8 @@ export function modernLookupId(key: string): string | undefined {
 }
 
 /** A new legacy pair: a public access key and a secret. */
-export function generateLegacyPair(): { accessKey: string; secret: string } {
-  return { accessKey: LEGACY_ACCESS_KEY_PREFIX + randomBase62(20), secret: randomBase62(40) };
+export function generateLegacyPair(source?: ByteSource): { accessKey: string; secret: string } {
+  return { accessKey: LEGACY_ACCESS_KEY_PREFIX + randomBase62(20, source), secret: randomBase62(40, source) };
 }
 
 /** A display prefix that identifies a key to a person without revealing it. */

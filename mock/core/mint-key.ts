@@ -1,6 +1,6 @@
 // Creating a key: material shown once, a record that keeps only its hash (contract: KEY; the
 // mock's control API and POST /api-keys both mint keys here).
-import { displayPrefix, generateLegacyPair, generateModernKey, hashSecret, KEY_ID_PREFIX, modernLookupId, randomBase62 } from './key-material.js';
+import { displayPrefix, generateLegacyPair, generateModernKey, hashSecret, KEY_ID_PREFIX, modernLookupId, randomBase62, type ByteSource } from './key-material.js';
 import type { KeyKind, KeyRecord } from './types.js';
 
 export interface KeySpec {
@@ -28,7 +28,7 @@ export interface MintedKey {
  * const { record, material } = mintKey({ name: 'ci', tier: 'basic', scopes: ['alerts:read'] }, Date.now(), { tlp: 4, pap: 4 });
  * material.kind === 'modern' && material.key.startsWith('cbr_live_') // true
  */
-export function mintKey(spec: KeySpec, now: number, defaults: { tlp: number; pap: number }): MintedKey {
+export function mintKey(spec: KeySpec, now: number, defaults: { tlp: number; pap: number }, source?: ByteSource): MintedKey {
   const base = {
     name: spec.name,
     ...(spec.description !== undefined ? { description: spec.description } : {}),
@@ -42,11 +42,11 @@ export function mintKey(spec: KeySpec, now: number, defaults: { tlp: number; pap
     createdAt: now,
   };
   if (spec.kind === 'legacy') {
-    const { accessKey, secret } = generateLegacyPair();
-    const record: KeyRecord = { ...base, id: KEY_ID_PREFIX + randomBase62(12), kind: 'legacy', accessKey, prefix: accessKey, hash: hashSecret(secret) };
+    const { accessKey, secret } = generateLegacyPair(source);
+    const record: KeyRecord = { ...base, id: KEY_ID_PREFIX + randomBase62(12, source), kind: 'legacy', accessKey, prefix: accessKey, hash: hashSecret(secret) };
     return { record, material: { kind: 'legacy', accessKey, secret } };
   }
-  const key = generateModernKey();
+  const key = generateModernKey(source);
   // The record's id is the lookup id inside the key: the store finds the record from the key.
   const id = KEY_ID_PREFIX + modernLookupId(key)!;
   const record: KeyRecord = { ...base, id, kind: 'modern', prefix: displayPrefix(key), hash: hashSecret(key) };

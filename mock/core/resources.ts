@@ -1,7 +1,7 @@
 // What each operation does once every check has passed: lists (filtered by clearance, TLP-3),
 // reads, creates, updates, soft deletes, create-case, merge, users and API keys. Alerts, cases and
 // users take CaseBender's documented shapes from core/entities.ts.
-import { emptyAnswer, failureAnswer, jsonAnswer, jsonOf, type Answer } from './answer.js';
+import { emptyAnswer, failureAnswer, jsonAnswer, jsonItems, type Answer } from './answer.js';
 import { keyStatus } from './authenticate.js';
 import { entityClearanceFailure, visibleTo } from './clearance.js';
 import { alertShape, caseShape, isDeleted, nextTinyId, observableTypeId, slaFields, statusMatches, userRef, userShape } from './entities.js';
@@ -129,7 +129,7 @@ function pagedAnswer(items: readonly object[], page: number, limit: number): Ans
   const total = items.length;
   const slice = items.slice((page - 1) * limit, page * limit);
   const pages = Math.ceil(total / limit);
-  return jsonAnswer(200, `{"data":[${slice.map(jsonOf).join(',')}],"pagination":{"page":${page},"limit":${limit},"total":${total},"totalPages":${pages}}}`);
+  return jsonAnswer(200, `{"data":[${jsonItems(slice)}],"pagination":{"page":${page},"limit":${limit},"total":${total},"totalPages":${pages}}}`);
 }
 
 /** TLP-3: entities above the key's clearance are left out, and so are they from the totals. */
@@ -160,7 +160,7 @@ async function listAlerts(action: Action): Promise<Answer> {
   const visible = all.filter((e) => !isDeleted(e) && sees(action.key, e) && (status === null || statusMatches(e, status)));
   visible.sort(newestFirst);
   const items = paged ? visible.slice((paging.page - 1) * paging.limit, paging.page * paging.limit) : visible;
-  return jsonAnswer(200, `[${items.map(jsonOf).join(',')}]`);
+  return jsonAnswer(200, `[${jsonItems(items)}]`);
 }
 
 function newestFirst(a: Entity, b: Entity): number {

@@ -3,7 +3,7 @@
 // 100,000 invalid items made a 19.76 MB 400 and blocked the process for seconds. Now: a depth limit
 // (64) before anything is stored, validation judged only to the first error past 64 KiB of body,
 // at most 20 field errors listed.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MAX_FIELD_ERRORS, MAX_JSON_DEPTH, tooDeep } from '../core/handle-request.js';
 import { bearer, jsonRequest, startTestMock, type TestMock } from './test-server.js';
 
@@ -81,5 +81,32 @@ describe('no stored poison, no amplified errors', () => {
     const problem = (await r.json()) as { errors: unknown[]; detail: string };
     expect(problem.errors).toHaveLength(MAX_FIELD_ERRORS);
     expect(problem.detail).toMatch(/\(and \d+ more\)\.$/);
+  });
+
+  it('an entity that cannot be written as JSON (stored by other means than the API) is left out of lists with a logged error; the lists answer 200', async () => {
+    let deep: Record<string, unknown> = { leaf: 1 };
+    for (let i = 0; i < 20_000; i++) deep = { a: deep };
+    expect(() => JSON.stringify(deep)).toThrow(RangeError);
+    const [alert] = mock.entities('alerts', (e) => e.tlp === 0);
+    const [kase] = mock.entities('cases', (e) => e.tlp === 0);
+    const alerts = await mock.app.stores.entities.all('alerts');
+    const cases = await mock.app.stores.entities.all('cases');
+    await mock.app.stores.entities.put('alerts', { ...alerts.find((a) => a.id === alert!.id)!, id: 'poisoned-alert', customFields: deep });
+    await mock.app.stores.entities.put('cases', { ...cases.find((c) => c.id === kase!.id)!, id: 'poisoned-case', customFields: deep });
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const ids = await alertIds();
+      expect(ids).toContain(alert!.id);
+      expect(ids).not.toContain('poisoned-alert');
+      const r = await fetch(`${mock.baseUrl}/cases`, { headers: bearer(key) });
+      expect(r.status).toBe(200);
+      const page = (await r.json()) as { data: { id: string }[] };
+      expect(page.data.map((c) => c.id)).toContain(kase!.id);
+      expect(page.data.map((c) => c.id)).not.toContain('poisoned-case');
+      expect(logged.mock.calls.map((c) => String(c[0])).join('\n')).toMatch(/left an entity out of a list: .*id "poisoned-alert"/);
+    } finally {
+      logged.mockRestore();
+      await mock.app.reset();
+    }
   });
 });

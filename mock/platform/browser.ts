@@ -2,6 +2,7 @@
 // Crypto's digest is asynchronous, the stores' lookup is not), random bytes and fixtures without
 // Node. Bundlers take this module for ./node.ts through package.json "browser"; the fixture texts
 // are embedded by the build (scripts/build.mjs writes fixture-texts.js beside it).
+import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { FIXTURE_TEXTS } from './fixture-texts.js';
 
@@ -10,6 +11,9 @@ const encoder = new TextEncoder();
 export const sha256 = (text: string): Uint8Array => nobleSha256(encoder.encode(text));
 
 export const randomBytes = (length: number): Uint8Array => globalThis.crypto.getRandomValues(new Uint8Array(length));
+
+/** HMAC-SHA-256 of a message under a key (both UTF-8), as ./node.ts gives it. */
+export const hmacSha256 = (key: string, message: string): Uint8Array => hmac(nobleSha256, encoder.encode(key), encoder.encode(message));
 
 export const allocBytes = (length: number): Uint8Array => new Uint8Array(length);
 export const copyBytes = (bytes: Uint8Array): Uint8Array => bytes.slice();

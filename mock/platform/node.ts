@@ -2,7 +2,7 @@
 // package's fixtures on disk. Browser bundles get ./browser.ts instead (package.json "browser"
 // maps dist/mock/platform/node.js to browser.js); nothing else in mock/ imports a Node built-in on
 // the way from the MSW handlers to the core.
-import { hash, randomBytes as nodeRandomBytes } from 'node:crypto';
+import { createHmac, hash, randomBytes as nodeRandomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -10,6 +10,9 @@ import { fileURLToPath } from 'node:url';
 export const sha256 = (text: string): Uint8Array => hash('sha256', text, 'buffer');
 
 export const randomBytes = (length: number): Uint8Array => nodeRandomBytes(length);
+
+/** HMAC-SHA-256 of a message (UTF-8) under a key (UTF-8): material derived from a shared secret. */
+export const hmacSha256 = (key: string, message: string): Uint8Array => createHmac('sha256', key).update(message, 'utf8').digest();
 
 /** Zeroed bytes, and a copy of bytes: Buffers in Node (what node:crypto gives), plain arrays in a browser. */
 export const allocBytes = (length: number): Uint8Array => Buffer.alloc(length);

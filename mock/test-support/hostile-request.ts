@@ -55,12 +55,20 @@ export const hostileHeaders = fc.oneof(
 
 const nested = (depth: number, open: string, close: string, inner = '1') => open.repeat(depth) + inner + close.repeat(depth);
 
-/** Bodies: invalid JSON, deep nesting, huge arrays (some past the 1 MiB limit), valid-looking alerts, random JSON. */
+/**
+ * Bodies: invalid JSON, deep nesting, huge arrays (some past the 1 MiB limit), valid-looking alerts
+ * (some nesting thousands deep, some with 100,000 invalid items), random JSON.
+ */
 export const hostileBody = fc.oneof(
   fc.constantFrom('{bad json', '{"title":', '[', 'null', '"string"', '12', '\u0000\u0001', '{"fields":null}', '{"__proto__":{"admin":true},"title":"t","type":"a","source":"b","sourceRef":"c"}', '{"title":"\uD800","type":"a","source":"b","sourceRef":"c"}'),
   fc.integer({ min: 1, max: 200_000 }).map((d) => `{"title":${nested(d, '[', ']')},"type":"a","source":"b","sourceRef":"c"}`),
   fc.integer({ min: 1, max: 100_000 }).map((d) => `{"fields":${nested(d, '{"a":', '}')}}`),
   fc.constantFrom(1_000, 100_000, 150_000).map((n) => `{"alertIds":[${Array(n).fill('"alert_x"').join(',')}]}`),
+  // A valid alert whose free-form customFields nest thousands deep (once stored, it broke every list), and
+  // one with up to 100,000 invalid observables (its 400 listed every one: megabytes, seconds of work).
+  fc.integer({ min: 1, max: 5_000 }).map((d) => `{"title":"t","statusValue":"new","severity":1,"customFields":${nested(d, '{"a":', '}')}}`),
+  fc.integer({ min: 1, max: 5_000 }).map((d) => `{"title":"t","statusValue":"new","severity":1,"customFields":{"x":${nested(d, '[', ']')}}}`),
+  fc.constantFrom(10, 1_000, 100_000).map((n) => `{"title":"t","statusValue":"new","severity":1,"observables":[${Array(n).fill('{"dataType":7}').join(',')}]}`),
   fc.constantFrom(900 * 1024, 1024 * 1024 + 1, 3 * 1024 * 1024).map((n) => '[' + '0,'.repeat(Math.floor(n / 2)) + '0]'),
   fc.json({ maxDepth: 4 }),
   fc.string({ unit: 'binary', maxLength: 200 }),

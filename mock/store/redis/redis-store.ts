@@ -36,8 +36,16 @@ export interface RedisStores extends Stores {
   readonly redis: RedisClient;
   /** The fast lane, when there is one (for inspection and tests). */
   readonly fastLane: FastLane | undefined;
-  /** Replaces everything with the snapshot atomically; with `ifEmpty`, only when Redis lost it. */
-  replaceAll(snapshot: StoreSnapshot, options?: { ifEmpty?: boolean }): Promise<boolean>;
+  /**
+   * Replaces everything with the snapshot atomically, and sets the seeded marker to `marker` (by
+   * default the one `useMarker` gave, else the time); with `ifEmpty`, only while no marker is
+   * there (a Redis that lost its data, or one no mock has seeded): true when it wrote.
+   */
+  replaceAll(snapshot: StoreSnapshot, options?: { ifEmpty?: boolean; marker?: string }): Promise<boolean>;
+  /** The seeded marker: what the mock that seeded this store wrote there (shared-start.ts), or null. */
+  readMarker(): Promise<string | null>;
+  /** The marker every later replaceAll writes (a reset, a reseed after Redis lost its data). */
+  useMarker(marker: string): void;
   close(): Promise<void>;
 }
 
@@ -213,11 +221,12 @@ export function createRedisStore(redis: RedisClient, options: { prefix?: string;
     await guarded(redis.putEntities(keys.length, ...keys, ...args));
   };
   const allKeys = [k.byId, k.byLookup, k.order, k.limits, k.seeded, ...COLLECTION_ORDER.flatMap((c) => [k.entities(c), k.entityOrder(c)])];
-  const replaceAll = async (snapshot: StoreSnapshot, { ifEmpty = false } = {}) => {
+  let currentMarker: string | undefined;
+  const replaceAll = async (snapshot: StoreSnapshot, { ifEmpty = false, marker }: { ifEmpty?: boolean; marker?: string } = {}) => {
     const args: string[] = [];
     for (const record of snapshot.keys) args.push('k', record.id, lookupOf(record), encodeRecord(record));
     for (const { collection, entity } of snapshot.entities) args.push('e', String(COLLECTION_ORDER.indexOf(collection) + 1), entity.id, JSON.stringify(entity));
-    const done = await guarded(redis.replaceAll(...allKeys, ifEmpty ? 'if-empty' : 'always', new Date().toISOString(), ...args));
+    const done = await guarded(redis.replaceAll(...allKeys, ifEmpty ? 'if-empty' : 'always', marker ?? currentMarker ?? new Date().toISOString(), ...args));
     return done === 1;
   };
   return {
@@ -279,6 +288,8 @@ export function createRedisStore(redis: RedisClient, options: { prefix?: string;
       await guarded(redis.del(...allKeys));
     },
     replaceAll,
+    readMarker: () => guarded(redis.get(k.seeded)),
+    useMarker: (marker) => void (currentMarker = marker),
     async close() {
       lane?.close();
       redis.disconnect();
