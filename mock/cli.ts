@@ -16,6 +16,7 @@ import { fromHex, JoinError, joinOrSeed, type SharedStart } from './store/redis/
 import type { StoreErrorMode } from './store/store-unavailable.js';
 import { forkWorkers, receiveInit, reportToParent, WORKER_ENV, type WorkerInit, type Workers } from './workers.js';
 import type { KeyMaterial } from './core/mint-key.js';
+import { envLines, type Profile } from './profile.js';
 import { DataDirError, lockDataDir } from './store/data-dir.js';
 
 export const MOCK_USAGE = `Usage: casebender mock [options]
@@ -39,6 +40,10 @@ Options:
   --on-store-error MODE  while Redis is unreachable: closed (default) answers 503; open answers
                          from each process's last reads, with per-process limits
   --profile-out FILE     where to write the target profile (default reports/mock-profile.json)
+  --print-env [FILE]     the seeded keys as CB_KEY_<NAME>=... lines (legacy pairs as _ACCESS_KEY and
+                         _SECRET), with CB_BASE_URL and CB_MOCK_TOKEN, for a shell to source
+                         (set -a; . FILE; set +a): into FILE (owner-only), or without FILE on
+                         standard output alone (the other start-up lines go to standard error)
   --data DIR             keep keys, entities, limiter state and the clock in DIR across restarts
                          (keys as hashes only; a restart reuses the material in --profile-out)
   --seed FILE            seed entities and keys (default fixtures/seed.json)
@@ -72,6 +77,8 @@ export interface MockCliOptions {
   workers: number;
   onStoreError: StoreErrorMode;
   profileOut: string;
+  /** --print-env: a file for the key variables, or '-' for standard output. */
+  printEnv?: string;
   data?: string;
   seed?: string;
   control: boolean;
@@ -91,10 +98,12 @@ export const KEY_SECRET_ENV = 'CASEBENDER_KEY_SECRET';
 
 /** Parses `casebender mock` arguments; throws UsageError with one clear line. */
 export function parseMockArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): MockCliOptions {
+  // --print-env takes an optional FILE: without one (the next word is an option, or none), standard output.
+  const args = argv.map((a, i) => (a === '--print-env' && (argv[i + 1] === undefined || argv[i + 1]!.startsWith('-')) ? '--print-env=-' : a));
   let values;
   try {
     ({ values } = parseArgs({
-      args: [...argv],
+      args,
       strict: true,
       allowPositionals: false,
       options: {
@@ -107,6 +116,7 @@ export function parseMockArgs(argv: readonly string[], env: Readonly<Record<stri
         workers: { type: 'string', default: '1' },
         'on-store-error': { type: 'string', default: 'closed' },
         'profile-out': { type: 'string', default: 'reports/mock-profile.json' },
+        'print-env': { type: 'string' },
         data: { type: 'string' },
         seed: { type: 'string' },
         'no-control': { type: 'boolean', default: false },
@@ -170,6 +180,7 @@ export function parseMockArgs(argv: readonly string[], env: Readonly<Record<stri
     workers,
     onStoreError,
     profileOut: values['profile-out'],
+    ...(values['print-env'] !== undefined ? { printEnv: values['print-env'] } : {}),
     ...(values.data !== undefined ? { data: values.data } : {}),
     ...(values.seed !== undefined ? { seed: values.seed } : {}),
     control: !values['no-control'],
@@ -188,6 +199,8 @@ export interface StartedMock {
   readonly server: MockServer;
   /** undefined in a worker (the first process writes the profile). */
   readonly profilePath: string | undefined;
+  /** The profile written (undefined in a worker). */
+  readonly profile?: Profile;
   /** The other workers' base URLs (--workers). */
   readonly otherBaseUrls: readonly string[];
   stop(): Promise<void>;
@@ -225,7 +238,8 @@ async function startLocked(options: MockCliOptions, worker: WorkerInit | undefin
   const model = referenceModel({ policy: { rateLimitAlgorithm: options.algorithm } });
   const seed = loadSeed(options.seed ?? DEFAULT_SEED_PATH, model);
   if (worker === undefined) {
-    checkProfilePath(profilePath);
+    checkWritable(profilePath, 'the profile');
+    if (options.printEnv !== undefined && options.printEnv !== '-') checkWritable(resolve(options.printEnv), 'the key variables (--print-env)');
     await checkPorts(options.host, options.port, options.workers);
   }
   const opened = options.store === 'memory' ? undefined : await openRedisStore(options.store, { mode: options.onStoreError, log });
@@ -320,29 +334,45 @@ async function startLocked(options: MockCliOptions, worker: WorkerInit | undefin
     await workers?.stop();
     await stopServer();
   };
+  let written: Profile;
   try {
     mkdirSync(dirname(profilePath), { recursive: true });
-    const profile = app.profile(server.baseUrl, server.controlUrl);
+    written = app.profile(server.baseUrl, server.controlUrl);
     // RL-10: the other workers are other nodes of one deployment; the suites spread load over them.
-    if (workers !== undefined) profile.target.extraBaseUrls = [...workers.baseUrls];
-    // The profile holds key material: owner-only, also when the file was already there.
-    writeFileSync(profilePath, JSON.stringify(profile, null, 2) + '\n', { mode: 0o600 });
-    chmodSync(profilePath, 0o600);
+    if (workers !== undefined) written.target.extraBaseUrls = [...workers.baseUrls];
+    writeSecretFile(profilePath, JSON.stringify(written, null, 2) + '\n');
+    if (options.printEnv !== undefined && options.printEnv !== '-') writeSecretFile(resolve(options.printEnv), envText(written));
   } catch (error) {
     await stop();
-    throw new ProfileWriteError(`cannot write the profile to ${profilePath}: ${(error as Error).message}`);
+    throw new ProfileWriteError(`cannot write ${(error as { file?: string }).file ?? `the profile to ${profilePath}`}: ${(error as Error).message}`);
   }
-  return { app, server, profilePath, otherBaseUrls: workers?.baseUrls ?? [], stop, ...sharedInfo };
+  return { app, server, profilePath, profile: written, otherBaseUrls: workers?.baseUrls ?? [], stop, ...sharedInfo };
 }
 
-/** The profile's file can be written (its directory made); a ProfileWriteError otherwise. */
-function checkProfilePath(path: string): void {
+/** A file can be written (its directory made); a ProfileWriteError naming `what` otherwise. */
+function checkWritable(path: string, what: string): void {
   try {
     mkdirSync(dirname(path), { recursive: true });
     accessSync(existsSync(path) ? path : dirname(path), constants.W_OK);
   } catch (error) {
-    throw new ProfileWriteError(`cannot write the profile to ${path}: ${(error as Error).message}`);
+    throw new ProfileWriteError(`cannot write ${what} to ${path}: ${(error as Error).message}`);
   }
+}
+
+/** A file holding key material: owner-only, also when it was already there with wider permissions. */
+function writeSecretFile(path: string, text: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text, { mode: 0o600 });
+    chmodSync(path, 0o600);
+  } catch (error) {
+    throw Object.assign(error as Error, { file: path });
+  }
+}
+
+/** What --print-env writes: a header saying how to use it, then the assignments. */
+function envText(profile: Profile): string {
+  return `# casebender mock keys (${new Date().toISOString()}); load with: set -a; . THIS-FILE; set +a\n${envLines(profile).join('\n')}\n`;
 }
 
 /**
@@ -383,8 +413,11 @@ function materialIn(profilePath: string): { id: string; material: KeyMaterial }[
   });
 }
 
-/** The start-up table: one line a key, with a short prefix only. */
-export function keyTable(app: MockApp): string {
+/**
+ * The start-up table: a key a row, with its display prefix only (the material is in the profile).
+ * Scope lists are whole, wrapped onto further lines under their column, never cut.
+ */
+export function keyTable(app: MockApp, width = 48): string {
   const now = app.clock.now();
   const rows = app.seededKeys.map(({ record }) => [
     record.name,
@@ -396,9 +429,26 @@ export function keyTable(app: MockApp): string {
     record.prefix,
   ]);
   const header = ['name', 'kind', 'tier', 'scopes', 'tlp/pap', 'state', 'key prefix'];
-  const widths = header.map((h, i) => Math.min(48, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
-  const line = (r: string[]) => r.map((c, i) => (c.length > widths[i]! ? c.slice(0, widths[i]! - 1) + '…' : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
+  const SCOPES = 3;
+  /** The scope list as lines of at most `width` characters, broken between scopes. */
+  const wrap = (text: string): string[] => {
+    const lines: string[] = [];
+    for (const word of text.split(' ')) {
+      const last = lines.at(-1);
+      if (last !== undefined && last.length + 1 + word.length <= width) lines[lines.length - 1] = `${last} ${word}`;
+      else lines.push(word);
+    }
+    return lines;
+  };
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (i === SCOPES ? Math.max(...wrap(r[i]!).map((l) => l.length)) : r[i]!.length))));
+  const line = (r: readonly string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const out = [line(header)];
+  for (const r of rows) {
+    const [first, ...more] = wrap(r[SCOPES]!);
+    out.push(line(r.map((c, i) => (i === SCOPES ? first! : c))));
+    for (const scopes of more) out.push(line(r.map((_c, i) => (i === SCOPES ? scopes : ''))));
+  }
+  return out.join('\n');
 }
 
 export async function runMockCommand(argv: readonly string[]): Promise<number> {
@@ -456,12 +506,16 @@ export async function runMockCommand(argv: readonly string[]): Promise<number> {
     if (process.connected) process.disconnect();
     return 0;
   }
-  console.log(`casebender mock listening on ${server.baseUrl} (also ${server.origin}/api)`);
-  for (const [i, url] of started.otherBaseUrls.entries()) console.log(`worker ${i + 1} listening on ${url}`);
-  if (options.store !== 'memory') console.log(`store: ${redactUrl(options.store)}, shared by ${options.workers} process${options.workers > 1 ? 'es' : ''}; when unreachable: ${options.onStoreError === 'closed' ? '503' : 'answer from last reads'}`);
-  if (options.faults.length > 0) console.log(`WARNING: broken on purpose (--fault ${options.faults.join(',')}): not a faithful mock`);
+  // With --print-env and no file, standard output carries the key variables alone.
+  const toStdout = options.printEnv === '-';
+  const say = toStdout ? (line: string) => console.error(line) : (line: string) => console.log(line);
+  if (toStdout && started.profile !== undefined) process.stdout.write(envText(started.profile));
+  say(`casebender mock listening on ${server.baseUrl} (also ${server.origin}/api)`);
+  for (const [i, url] of started.otherBaseUrls.entries()) say(`worker ${i + 1} listening on ${url}`);
+  if (options.store !== 'memory') say(`store: ${redactUrl(options.store)}, shared by ${options.workers} process${options.workers > 1 ? 'es' : ''}; when unreachable: ${options.onStoreError === 'closed' ? '503' : 'answer from last reads'}`);
+  if (options.faults.length > 0) say(`WARNING: broken on purpose (--fault ${options.faults.join(',')}): not a faithful mock`);
   if (started.shared !== undefined) {
-    console.log(
+    say(
       started.shared.role === 'joined'
         ? `joined the mock this store has held since ${started.shared.seededAt}: its keys, entities, rate limits, clock and control token are shared`
         : 'seeded this store (it held no mock); mocks started on it later join this one',
@@ -470,16 +524,16 @@ export async function runMockCommand(argv: readonly string[]): Promise<number> {
   const lost = app.seededKeys.filter((k) => k.material === undefined).map((k) => k.record.name);
   if (lost.length > 0 && started.shared?.role === 'joined') {
     const vouched = app.seededKeys.length - lost.length;
-    console.log(`the seeded keys' material is in the profile of the replica that seeded the store (or give every replica the same --key-secret); this one can vouch for ${vouched} of ${app.seededKeys.length}${vouched > 0 ? ` (${app.seededKeys.filter((k) => k.material !== undefined).map((k) => k.record.name).join(', ')})` : ''}, and ${profilePath} lists only those`);
+    say(`the seeded keys' material is in the profile of the replica that seeded the store (or give every replica the same --key-secret); this one can vouch for ${vouched} of ${app.seededKeys.length}${vouched > 0 ? ` (${app.seededKeys.filter((k) => k.material !== undefined).map((k) => k.record.name).join(', ')})` : ''}, and ${profilePath} lists only those`);
   } else if (lost.length > 0) {
-    console.log(`WARNING: the material of ${lost.length} seeded key(s) (${lost.join(', ')}) was not in ${profilePath}; they still work for whoever holds them, but the profile lists only the others`);
+    say(`WARNING: the material of ${lost.length} seeded key(s) (${lost.join(', ')}) was not in ${profilePath}; they still work for whoever holds them, but the profile lists only the others`);
   }
   if (!options.quiet) {
-    console.log(`clock: ${app.clock.mode}, time scale ${app.clock.scale}; rate limits: ${app.model.policy.rateLimitAlgorithm}`);
-    console.log(server.controlUrl === undefined ? 'control API: off' : `control API: ${server.controlUrl} (X-Mock-Token: ${app.controlToken ?? 'the shared one, in the profile of the replica that seeded the store'})`);
-    if (options.data !== undefined) console.log(`state: ${resolve(options.data)} (${app.restored ? 'restored' : 'new'})`);
-    console.log(`profile with the full keys: ${profilePath}\n`);
-    console.log(keyTable(app));
+    say(`clock: ${app.clock.mode}, time scale ${app.clock.scale}; rate limits: ${app.model.policy.rateLimitAlgorithm}`);
+    say(server.controlUrl === undefined ? 'control API: off' : `control API: ${server.controlUrl} (X-Mock-Token: ${app.controlToken ?? 'the shared one, in the profile of the replica that seeded the store'})`);
+    if (options.data !== undefined) say(`state: ${resolve(options.data)} (${app.restored ? 'restored' : 'new'})`);
+    say(`profile with the full keys: ${profilePath}${options.printEnv !== undefined && options.printEnv !== '-' ? `; as shell variables: ${resolve(options.printEnv)} (set -a; . ${options.printEnv}; set +a)` : options.printEnv === undefined ? ' (as shell variables: --print-env FILE)' : ''}\n`);
+    say(keyTable(app));
   }
   await new Promise<void>((resolveStop) => {
     const stop = () => {

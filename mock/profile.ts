@@ -114,3 +114,23 @@ export function mockProfile(options: {
   }
   return profile;
 }
+
+/** The shell variable of a key's material: CB_KEY_ and the key's name in capitals, other characters as `_`. */
+export const keyVariable = (name: string): string => 'CB_KEY_' + name.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+
+/**
+ * A profile's keys as shell variable assignments (`casebender mock --print-env`): CB_BASE_URL,
+ * CB_MOCK_TOKEN when the control token is known, and per key with known material CB_KEY_<NAME>
+ * (a legacy pair as CB_KEY_<NAME>_ACCESS_KEY and CB_KEY_<NAME>_SECRET), single-quoted.
+ */
+export function envLines(profile: Profile): string[] {
+  const quote = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
+  const lines = [`CB_BASE_URL=${quote(profile.target.baseUrl)}`];
+  if (profile.target.control?.token !== undefined) lines.push(`CB_MOCK_TOKEN=${quote(profile.target.control.token)}`);
+  for (const k of profile.keys) {
+    const name = keyVariable(k.name);
+    if (k.key !== undefined) lines.push(`${name}=${quote(k.key)}`);
+    else if (k.accessKey !== undefined && k.secret !== undefined) lines.push(`${name}_ACCESS_KEY=${quote(k.accessKey)}`, `${name}_SECRET=${quote(k.secret)}`);
+  }
+  return lines;
+}
