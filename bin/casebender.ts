@@ -1,12 +1,16 @@
 // The `casebender` command: dispatches to its subcommands.
 import { runMockCommand } from '../mock/cli.js';
 import { runRunCommand } from '../suites/cli.js';
+import { runInitCommand } from '../suites/init.js';
+import { runDoctorCommand } from '../suites/doctor.js';
 
 const USAGE = `Usage: casebender <command> [options]
 
 Commands:
   mock     start the CaseBender reference mock (casebender mock --help)
   run      run the conformance suites against a deployment or the embedded mock (casebender run --help)
+  init     write a commented profile skeleton for a deployment, and its .env.example
+  doctor   check a profile against its deployment before a run: keys, tiers, scopes, entities
 
 Run "casebender <command> --help" for a command's options.`;
 
@@ -17,6 +21,10 @@ async function main(argv: string[]): Promise<number> {
       return runMockCommand(rest);
     case 'run':
       return runRunCommand(rest);
+    case 'init':
+      return runInitCommand(rest);
+    case 'doctor':
+      return runDoctorCommand(rest);
     case undefined:
     case '-h':
     case '--help':

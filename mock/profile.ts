@@ -13,6 +13,7 @@ export interface ProfileKey {
   key?: string;
   keyEnv?: string;
   accessKey?: string;
+  accessKeyEnv?: string;
   secret?: string;
   secretEnv?: string;
   tier: string;

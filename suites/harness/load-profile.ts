@@ -1,6 +1,7 @@
 // Loads a target profile: JSON, validated against fixtures/profile.schema.json (every error
 // names its field), with keys named by environment variable resolved from the environment.
 import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { schemaChecker } from '../../mock/json-schema.js';
 import type { Profile, ProfileKey } from '../../mock/profile.js';
 
@@ -27,13 +28,13 @@ export function resolveProfile(value: unknown, source: string, env: NodeJS.Proce
   const keys = profile.keys.map((k, i): ResolvedKey => {
     if (names.has(k.name)) throw new ProfileError(`profile ${source}: keys[${i}].name "${k.name}" is used twice`);
     names.add(k.name);
-    const fromEnv = (field: 'keyEnv' | 'secretEnv', variable: string) => {
+    const fromEnv = (field: 'keyEnv' | 'secretEnv' | 'accessKeyEnv', variable: string) => {
       const v = env[variable];
       if (v === undefined || v === '') throw new ProfileError(`profile ${source}: keys[${i}].${field}: the environment variable ${variable} is not set`);
       return v;
     };
     if (k.kind === 'modern') return { ...k, kind: 'modern', key: k.key ?? fromEnv('keyEnv', k.keyEnv!) };
-    return { ...k, kind: 'legacy', accessKey: k.accessKey!, secret: k.secret ?? fromEnv('secretEnv', k.secretEnv!) };
+    return { ...k, kind: 'legacy', accessKey: k.accessKey ?? fromEnv('accessKeyEnv', k.accessKeyEnv!), secret: k.secret ?? fromEnv('secretEnv', k.secretEnv!) };
   });
   const control = profile.target.control;
   if (control?.tokenEnv !== undefined && control.token === undefined) {
@@ -44,19 +45,23 @@ export function resolveProfile(value: unknown, source: string, env: NodeJS.Proce
   return { ...profile, keys, source };
 }
 
-/** Reads and resolves a profile file; throws ProfileError with one clear message. */
-export function loadProfile(path: string, env: NodeJS.ProcessEnv = process.env): ResolvedProfile {
+/** A profile file's contents, parsed: YAML for .yaml and .yml (what `casebender init` writes, with comments), JSON otherwise. */
+export function readProfileFile(path: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     throw new ProfileError(`cannot read the profile ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
   }
-  let value: unknown;
+  const yaml = /\.ya?ml$/i.test(path);
   try {
-    value = JSON.parse(text);
+    return yaml ? parseYaml(text) : JSON.parse(text);
   } catch (error) {
-    throw new ProfileError(`the profile ${path} is not JSON: ${(error as Error).message}`);
+    throw new ProfileError(`the profile ${path} is not ${yaml ? 'YAML' : 'JSON'}: ${(error as Error).message.split('\n')[0]}`);
   }
-  return resolveProfile(value, path, env);
+}
+
+/** Reads and resolves a profile file; throws ProfileError with one clear message. */
+export function loadProfile(path: string, env: NodeJS.ProcessEnv = process.env): ResolvedProfile {
+  return resolveProfile(readProfileFile(path), path, env);
 }
