@@ -46,7 +46,7 @@ export interface Profile {
 
 /** One step of a deployment's key administration: an HTTP request made with the admin key, or a command. */
 export type KeyAdminStep =
-  | { readonly method: string; readonly path: string; readonly body?: unknown; readonly keyField?: string; readonly idField?: string }
+  | { readonly method: string; readonly path: string; readonly body?: unknown; readonly keyField?: string; readonly idField?: string; readonly accessKeyField?: string; readonly secretField?: string }
   | { readonly command: readonly string[] };
 
 /**

@@ -5,7 +5,13 @@ import type { CheckResult, Result } from './harness/check.js';
 import { runPasses } from './harness/check.js';
 import { describeResult } from './harness/describe-result.js';
 import { TargetUnreachable } from './harness/http-client.js';
-import { ProfileError } from './harness/load-profile.js';
+import { ProfileError, type ResolvedKey, type ResolvedProfile } from './harness/load-profile.js';
+import { controlKeyAdmin, declaredKeyAdmin, declaresSpec, type KeyAdmin } from './harness/key-admin.js';
+import { provisionKeys, retireKeys, runName, type CreatedKey } from './harness/provision.js';
+import { createControlApi } from './harness/control-api-client.js';
+import { createClient, type Probe } from './harness/http-client.js';
+import { profileModel } from './harness/oracle.js';
+import type { CheckContext } from './harness/check.js';
 import { startRun, selects } from './harness/run.js';
 import { embeddedTarget, externalTarget, type Target } from './harness/target.js';
 import { AREAS } from './all-checks.js';
@@ -29,6 +35,9 @@ Options:
   --strict            warn and differs fail the run too
   --quick             rate limits: burst, rate, minute cap, 429s, isolation, headers (default)
   --full              also the hour caps (RL-4): an hour of the target's time per tier, tiers in parallel
+  --provision         make the keys the run needs at the deployment (named after the run) through
+                      the profile's keyAdmin, or the mock's control API, and revoke them when the
+                      run ends, also on Ctrl-C or a failed run: the profile needs one admin key
   --openapi FILE      the deployment's own OpenAPI document (SCHEMA-1 mismatches then fail)
   --validate-with-prism
                       Stoplight Prism judges every answer too, against --openapi FILE or
@@ -67,6 +76,7 @@ function parse(argv: readonly string[]) {
         strict: { type: 'boolean', default: false },
         quick: { type: 'boolean', default: false },
         full: { type: 'boolean', default: false },
+        provision: { type: 'boolean', default: false },
         openapi: { type: 'string' },
         'validate-with-prism': { type: 'boolean', default: false },
         budget: { type: 'string' },
@@ -104,6 +114,7 @@ function parse(argv: readonly string[]) {
   };
   if (values.quick && values.full) throw new UsageError('--quick and --full exclude each other');
   if (values.target !== undefined && values.profile === undefined) throw new UsageError('--target needs --profile: the suites need to know the deployment’s keys');
+  if (values.provision && values.profile === undefined) throw new UsageError('--provision needs --profile (with keyAdmin, or the mock’s control API): the embedded mock’s profile has every key already');
   return {
     target: values.target,
     profile: values.profile,
@@ -111,6 +122,7 @@ function parse(argv: readonly string[]) {
     skip: list('skip', values.skip),
     strict: values.strict,
     full: values.full,
+    provision: values.provision,
     reportDir: values['report-dir'],
     formats: formatsOf(values.format),
     baseline: values.baseline,
@@ -161,11 +173,22 @@ export async function runRunCommand(argv: readonly string[], out: (line: string)
     err(`casebender run: ${(error as Error).message}`);
     return 2;
   }
+  let provisioning: Provisioning | undefined;
   try {
+    let profile = target.profile;
+    if (options.provision) {
+      try {
+        provisioning = await provision(profile, options, out);
+      } catch (error) {
+        err(`casebender run: --provision: ${(error as Error).message}`);
+        return 2;
+      }
+      profile = { ...profile, keys: [...profile.keys, ...provisioning.keys] };
+    }
     let run;
     try {
       run = await startRun({
-        profile: target.profile,
+        profile,
         strict: options.strict,
         ...(options.only !== undefined ? { only: options.only } : {}),
         ...(options.skip !== undefined ? { skip: options.skip } : {}),
@@ -243,7 +266,7 @@ export async function runRunCommand(argv: readonly string[], out: (line: string)
     const passed = runPasses(gated, options.strict);
     const report = buildRunReport({
       results,
-      profile: target.profile,
+      profile,
       targetKind: target.kind,
       startedAt,
       options: { strict: options.strict, full: options.full, seed: options.seed, budget: options.budget, ...(options.only !== undefined ? { only: options.only } : {}), ...(options.skip !== undefined ? { skip: options.skip } : {}) },
@@ -270,7 +293,59 @@ export async function runRunCommand(argv: readonly string[], out: (line: string)
     out(`${passed ? 'CONFORMANT' : 'NOT CONFORMANT'}${options.strict ? ' (strict)' : ''}: ${per.size} requirements — ${counts}${accepted}; ${run.context.client.sent()} requests`);
     return passed ? 0 : 1;
   } finally {
+    if (provisioning !== undefined) await provisioning.retire();
     await target.stop();
+  }
+}
+
+interface Provisioning {
+  readonly keys: ResolvedKey[];
+  /** Revokes what the run made (once; also from a signal), and says so. */
+  retire(): Promise<void>;
+}
+
+/**
+ * --provision: makes the run's keys through the mock's control API or the profile's keyAdmin; from
+ * then on Ctrl-C or SIGTERM revokes them before the process ends.
+ */
+async function provision(profile: ResolvedProfile, options: { full: boolean; only?: string[] | undefined; skip?: string[] | undefined }, out: (line: string) => void): Promise<Provisioning> {
+  const model = profileModel(profile);
+  const control = profile.target.control;
+  const client = createClient({ baseUrl: profile.target.baseUrl });
+  const ctx = { profile, model, control: control?.token !== undefined ? createControlApi(control.url, control.token) : undefined, send: (p: Probe) => client.send(p) } as unknown as CheckContext;
+  let admin: KeyAdmin | undefined = controlKeyAdmin(ctx);
+  if (admin === undefined) {
+    if (profile.keyAdmin === undefined) throw new Error('the profile declares no keyAdmin and names no control API: there is nothing to make keys with');
+    if (!declaresSpec(profile.keyAdmin)) throw new Error('keyAdmin.create must pass on {tier} and {scopes} (and, where it can, {kind}, {tlpClearance}, {papClearance}, {expiresAt}) to make the keys of a run');
+    admin = declaredKeyAdmin(ctx, profile.keyAdmin);
+  }
+  const made = admin;
+  const created: CreatedKey[] = [];
+  let retired: Promise<void> | undefined;
+  const retire = () =>
+    (retired ??= (async () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      const { revoked, failed } = await retireKeys(created, made);
+      if (created.length > 0) out(`provision: revoked ${revoked} of the ${created.filter((k) => !k.revoked).length} keys this run made${failed.length > 0 ? `; NOT revoked: ${failed.join('; ')}` : ''}`);
+      client.close();
+    })());
+  const onSignal = (signal: NodeJS.Signals) => {
+    out(`provision: ${signal}: revoking this run's keys before stopping`);
+    void retire().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const run = runName();
+  const rateLimits = control === undefined && !(options.only !== undefined && !options.only.some((id) => /^(RL|HDR)/.test(id))) && !(options.skip?.includes('RL') === true && options.skip.includes('HDR'));
+  try {
+    const done = await provisionKeys(profile, model, made, { run, rateLimits, full: options.full, now: Date.now(), created: (k) => created.push(k) });
+    out(`provision: made ${done.created.length} keys through ${made.via}, named ${run}-*; they are revoked when the run ends`);
+    for (const note of done.notes) out(`provision: ${note}`);
+    return { keys: done.keys, retire };
+  } catch (error) {
+    await retire();
+    throw error;
   }
 }
 

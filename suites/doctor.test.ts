@@ -109,10 +109,24 @@ describe('casebender doctor', () => {
     expect(code).toBe(0);
     expect(text).toMatch(/SCOPE-3 +needs a key like "write-only"/);
     expect(text).toMatch(/KEY-3 +needs a key like "revoked" .*, or a key like "legacy-revoked"/);
-    expect(text).toMatch(/RL-1 +needs 3 more unused active keys of the basic tier with alerts:read .*; or 3 more unused active keys of the enterprise tier/);
+    expect(text).toMatch(/RL-1, RL-2, RL-3, RL-5, RL-6, RL-8, HDR-1, HDR-2, HDR-3, HDR-5 +needs 3 more unused active keys of the basic tier with alerts:read .*; or 3 more unused active keys of the enterprise tier/);
     expect(text).toMatch(/RL-9 +needs .*alerts:read and alerts:write/);
+    // What --provision would leave: the control API is gone here, and no keyAdmin is declared, so nothing is said of it.
+    expect(text).not.toMatch(/with --provision/);
     // The read-write key is an unused Unlimited key too: RL-7 takes it.
     expect(text).not.toMatch(/RL-7 /);
+  });
+
+  it('no entity above the restricted keys’ clearances: TLP-1 and TLP-2 will be skipped, saying what to declare', async () => {
+    const { code, text } = await doctor((p) => void (p.entities = p.entities!.filter((e) => e.type === 'users' || (e.tlp ?? 0) === 0)));
+    expect(code).toBe(0);
+    expect(text).toMatch(/TLP-1 +needs an entity declared with tlp above 1, the lowest TLP clearance among the keys/);
+  });
+
+  it('a profile of one admin key with the control API: what --provision leaves skipped', async () => {
+    const { code, text } = await doctor((p) => void (p.keys = [key(p, 'admin')]));
+    expect(code).toBe(0);
+    expect(text).toMatch(/with --provision \(keys made through the control API and revoked at the end\): 53 will run, 1 will be skipped \(RL-4\)/);
   });
 
   it('an unreachable target: exit 2 with one line', async () => {

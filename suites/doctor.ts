@@ -11,6 +11,8 @@ import { createClient, header, jsonBody, networkReason, TargetUnreachable, type 
 import { probe, READ_PATHS } from './harness/expect.js';
 import { functionalBase, functionalKinds, rateLimitKinds, WRITE_SCOPES, type KeyKind } from './harness/key-kinds.js';
 import { credentialHeaders, stateOf } from './harness/keyring.js';
+import { declaresSpec } from './harness/key-admin.js';
+import { missingScopes } from '../mock/core/scopes.js';
 import { ProfileError, readProfileFile, resolveProfile, type ResolvedKey, type ResolvedProfile } from './harness/load-profile.js';
 import { createOracle, profileModel } from './harness/oracle.js';
 import { estimateLoad } from './ratelimit/observations.js';
@@ -114,13 +116,33 @@ async function checkEntity(client: Client, entity: NonNullable<ResolvedProfile['
 }
 
 /** Which requirements the keys that passed leave skipped, and the key to add for each. */
-export function skippedRequirements(profile: ResolvedProfile, model: Model, usable: readonly ProfileKey[]): Map<string, string> {
+export function skippedRequirements(profile: ResolvedProfile, model: Model, usable: readonly ProfileKey[], provisioned = false): Map<string, string> {
   const skipped = new Map<string, string>();
+  const spread = (profile.target.extraBaseUrls ?? []).length > 0;
+  // TLP-1 and TLP-2 read a declared entity marked above a restricted key's clearance.
+  const entities = (profile.entities ?? []).filter((e) => e.type !== 'users');
+  const restricted = (m: 'tlp' | 'pap') => {
+    const field = m === 'tlp' ? 'tlpClearance' : 'papClearance';
+    const levels = usable.filter((k) => stateOf(k as ResolvedKey) === 'active' && (k[field] ?? 4) < 4).map((k) => k[field]!);
+    // Made by --provision: the tlp-green and pap-amber kinds.
+    if (provisioned) levels.push(m === 'tlp' ? 1 : 2);
+    return levels.length === 0 ? undefined : Math.min(...levels);
+  };
+  for (const [id, m] of [['TLP-1', 'tlp'], ['TLP-2', 'pap']] as const) {
+    const level = restricted(m);
+    if (level !== undefined && !entities.some((e) => e[m] !== undefined && e[m]! > level)) skipped.set(id, `needs an entity declared with ${m} above ${level}, the lowest ${m === 'tlp' ? 'TLP' : 'PAP'} clearance among the keys (e.g. { type: alerts, id: …, ${m}: ${Math.min(4, level + 2)} })`);
+  }
+  if (provisioned) {
+    // --provision makes every kind of key the run needs: only what no key gives stays skipped.
+    skipped.set('RL-4', 'the hour cap is checked with --full only');
+    if (!spread) skipped.set('RL-10', 'needs target.extraBaseUrls: the other base URLs of the deployment');
+    return skipped;
+  }
   const functional = functionalKinds(model);
   const has = (kind: KeyKind) => usable.some((k) => kind.matches(k, model));
   const like = (kind: KeyKind) => `a key like "${kind.name}" (${kind.kind}, scopes ${kind.scopes.join(' ') || '(none)'}${kind.tlpClearance !== undefined ? `, tlpClearance ${kind.tlpClearance}` : ''}${kind.papClearance !== undefined ? `, papClearance ${kind.papClearance}` : ''}${kind.state !== undefined ? `, state ${kind.state}` : ''}): ${kind.what}`;
   const base = functional.find((k) => k.base === true)!;
-  if (!has(base) && !usable.some((k) => k.kind === 'modern' && stateOf(k as ResolvedKey) === 'active' && k.scopes.includes('alerts:read'))) {
+  if (!has(base) && !usable.some((k) => k.kind === 'modern' && stateOf(k as ResolvedKey) === 'active' && missingScopes(k.scopes, ['alerts:read'], model.policy).length === 0)) {
     for (const id of functionalBase(functional, ids)) skipped.set(id, `needs ${like(base)}`);
   }
   for (const id of new Set(functional.filter((k) => k.base !== true).flatMap((k) => k.enables))) {
@@ -128,7 +150,6 @@ export function skippedRequirements(profile: ResolvedProfile, model: Model, usab
     if (!enablers.some(has)) skipped.set(id, `needs ${enablers.map(like).join(', or ')}`);
   }
   skipped.set('RL-4', 'the hour cap is checked with --full only');
-  const spread = (profile.target.extraBaseUrls ?? []).length > 0;
   if (!spread) skipped.set('RL-10', 'needs target.extraBaseUrls: the other base URLs of the deployment');
   // The control API mints the load's keys; otherwise each is a profile key taken once, in the load's order.
   if (profile.target.control === undefined) {
@@ -227,7 +248,16 @@ export async function runDoctorCommand(argv: readonly string[], out: (line: stri
     }
     const skipped = skippedRequirements(profile, model, usable);
     out(`requirements: ${ids.length - skipped.size} will run, ${skipped.size} will be skipped${skipped.size > 0 ? ':' : ''}`);
-    for (const [id, why] of [...skipped].sort((a, b) => ids.indexOf(a[0]) - ids.indexOf(b[0]))) out(`  ${id.padEnd(9)} ${why}`);
+    // Requirements skipped for the same reason share a line.
+    const byReason = new Map<string, string[]>();
+    for (const [id, why] of [...skipped].sort((a, b) => ids.indexOf(a[0]) - ids.indexOf(b[0]))) byReason.set(why, [...(byReason.get(why) ?? []), id]);
+    for (const [why, which] of byReason) out(`  ${which.join(', ').padEnd(9)} ${why}`);
+    // With a way to make keys (the control API, or a keyAdmin whose create takes a tier and scopes), --provision makes the rest.
+    const maker = profile.target.control !== undefined ? 'the control API' : profile.keyAdmin !== undefined && declaresSpec(profile.keyAdmin) ? 'the profile’s keyAdmin' : undefined;
+    if (maker !== undefined && skipped.size > 2) {
+      const after = skippedRequirements(profile, model, usable, true);
+      out(`with --provision (keys made through ${maker} and revoked at the end): ${ids.length - after.size} will run, ${after.size} will be skipped (${[...after.keys()].join(', ')})`);
+    }
     const limited = Object.values(model.tiers).filter((t) => t !== null);
     const scale = profile.clock?.timeScale ?? 1;
     const spread = (profile.target.extraBaseUrls ?? []).length > 0;

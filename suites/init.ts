@@ -99,7 +99,8 @@ entities:
 # commands; {name} and {id} are filled in. Leave it out if your deployment has no such API.
 # keyAdmin:
 #   adminKey: "admin"
-#   create: { method: POST, path: "/api-keys", body: { name: "{name}", tier: "unlimited", scopes: ["alerts:read"] }, idField: id, keyField: key }
+#   create: { method: POST, path: "/api-keys", idField: id, keyField: key,
+#             body: { name: "{name}", kind: "{kind}", tier: "{tier}", scopes: "{scopes}", tlpClearance: "{tlpClearance}", papClearance: "{papClearance}", expiresAt: "{expiresAt}" } }
 #   revoke: { method: DELETE, path: "/api-keys/{id}" }
 #   suspend: { method: POST, path: "/api-keys/{id}/suspend" }
 #   reinstate: { method: POST, path: "/api-keys/{id}/reinstate" }
