@@ -9,7 +9,11 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Profile } from '../mock/profile.js';
-import { runDoctorCommand } from './doctor.js';
+import { runDoctorCommand, skippedRequirements } from './doctor.js';
+import { byRequirement } from './cli.js';
+import { startRun } from './harness/run.js';
+import { profileModel } from './harness/oracle.js';
+import type { ResolvedProfile } from './harness/load-profile.js';
 import { runInitCommand } from './init.js';
 import { resolveProfile } from './harness/load-profile.js';
 import { embeddedTarget, type Target } from './harness/target.js';
@@ -128,6 +132,25 @@ describe('casebender doctor', () => {
     expect(code).toBe(0);
     expect(text).toMatch(/with --provision \(keys made through the control API and revoked at the end\): 53 will run, 1 will be skipped \(RL-4\)/);
   });
+
+  it('what doctor says will be skipped is what a run skips (functional areas; sparse profiles with and without the control API)', async () => {
+    const shapes: [string, (p: ResolvedProfile) => void][] = [
+      ['admin key alone, control API', (p) => void (p.keys = p.keys.filter((k) => k.name === 'admin'))],
+      ['read-write alone, no control API', (p) => { p.keys = p.keys.filter((k) => k.name === 'read-write'); delete p.target.control; }],
+      ['read-only, tlp-green and a legacy pair, no control API, no entities above clearance', (p) => { p.keys = p.keys.filter((k) => ['read-only', 'tlp-green', 'legacy-rw'].includes(k.name)); delete p.target.control; p.entities = p.entities!.filter((e) => (e.tlp ?? 0) === 0); }],
+      ['every key, no control API', (p) => void delete p.target.control],
+    ];
+    for (const [what, change] of shapes) {
+      const profile = JSON.parse(JSON.stringify(target.profile)) as ResolvedProfile;
+      change(profile);
+      const predicted = [...skippedRequirements(profile, profileModel(profile), profile.keys).keys()].filter((id) => !/^(RL|HDR)-/.test(id)).sort();
+      const run = await startRun({ profile, skip: ['RL', 'HDR'] });
+      const results = await run.runAll();
+      run.close();
+      const actual = [...byRequirement(results)].filter(([, r]) => r === 'skipped').map(([id]) => id).sort();
+      expect(predicted, what).toEqual(actual);
+    }
+  }, 60_000);
 
   it('an unreachable target: exit 2 with one line', async () => {
     const port = await freePort();

@@ -9,7 +9,7 @@ import requirementsFixture from '../fixtures/requirements.json' with { type: 'js
 import type { ProfileKey } from '../mock/profile.js';
 import { createClient, header, jsonBody, networkReason, TargetUnreachable, type Client, type Exchange } from './harness/http-client.js';
 import { probe, READ_PATHS } from './harness/expect.js';
-import { functionalBase, functionalKinds, rateLimitKinds, WRITE_SCOPES, type KeyKind } from './harness/key-kinds.js';
+import { functionalBase, functionalKinds, rateLimitKinds, READ_SCOPES, WRITE_SCOPES, type KeyKind } from './harness/key-kinds.js';
 import { credentialHeaders, stateOf } from './harness/keyring.js';
 import { declaresSpec } from './harness/key-admin.js';
 import { missingScopes } from '../mock/core/scopes.js';
@@ -36,6 +36,7 @@ Exit codes: 0 ready, 1 something declared is wrong (or a key's material is not s
 2 a usage or profile error, or an unreachable target.`;
 
 const MAX_REQUESTS = 100;
+const KNOWN_SCOPES = new Set<string>([...READ_SCOPES, ...WRITE_SCOPES]);
 const ids: string[] = requirementsFixture.requirements.map((r) => r.id);
 
 export interface KeyFinding {
@@ -145,10 +146,17 @@ export function skippedRequirements(profile: ResolvedProfile, model: Model, usab
   if (!has(base) && !usable.some((k) => k.kind === 'modern' && stateOf(k as ResolvedKey) === 'active' && missingScopes(k.scopes, ['alerts:read'], model.policy).length === 0)) {
     for (const id of functionalBase(functional, ids)) skipped.set(id, `needs ${like(base)}`);
   }
+  // Keys made mid-run stand in for declared ones: the control API makes expired, revoked and
+  // suspended keys; a keyAdmin revokes (KEY-3) and suspends (KEY-4) a key it makes.
+  const madeMidRun = new Set<string>(profile.target.control !== undefined ? ['KEY-2', 'KEY-3', 'KEY-4'] : [...(profile.keyAdmin?.revoke !== undefined ? ['KEY-3'] : []), ...(profile.keyAdmin?.suspend !== undefined && profile.keyAdmin.reinstate !== undefined ? ['KEY-4'] : [])]);
   for (const id of new Set(functional.filter((k) => k.base !== true).flatMap((k) => k.enables))) {
     const enablers = functional.filter((k) => k.enables.includes(id));
-    if (!enablers.some(has)) skipped.set(id, `needs ${enablers.map(like).join(', or ')}`);
+    if (!enablers.some(has) && !madeMidRun.has(id)) skipped.set(id, `needs ${enablers.map(like).join(', or ')}`);
   }
+  // The scope matrix and the scope order need a key that lacks some scope of the API: admin:* alone
+  // (which implies every scope) does not, a read-write key (no admin:*) does.
+  const lacksSome = usable.some((k) => stateOf(k as ResolvedKey) === 'active' && model.operations.some((o) => missingScopes(k.scopes, o.scopes, model.policy).length > 0) && k.scopes.some((x) => KNOWN_SCOPES.has(x)));
+  if (!lacksSome && !skipped.has('SCOPE-1')) for (const id of ['SCOPE-1', 'SCOPE-5', 'SCOPE-6']) skipped.set(id, `needs an active key with some scopes but not all (e.g. ${like(base)}): admin:* alone implies every scope`);
   skipped.set('RL-4', 'the hour cap is checked with --full only');
   if (!spread) skipped.set('RL-10', 'needs target.extraBaseUrls: the other base URLs of the deployment');
   // The control API mints the load's keys; otherwise each is a profile key taken once, in the load's order.
@@ -247,7 +255,12 @@ export async function runDoctorCommand(argv: readonly string[], out: (line: stri
       if (entities.length > 10 && unchecked.length > 0) out(`  note  ${unchecked.length} more not checked: the doctor sends at most 100 requests`);
     }
     const skipped = skippedRequirements(profile, model, usable);
-    out(`requirements: ${ids.length - skipped.size} will run, ${skipped.size} will be skipped${skipped.size > 0 ? ':' : ''}`);
+    out(`requirements: ${ids.length - skipped.size} will run, ${skipped.size} will be skipped`);
+    const areas = new Map<string, string[]>();
+    for (const id of ids) if (!skipped.has(id)) areas.set(id.split('-')[0]!, [...(areas.get(id.split('-')[0]!) ?? []), id]);
+    out(`  will run:`);
+    for (const [area, which] of areas) out(`  ${area.padEnd(9)} ${which.join(', ')}`);
+    if (skipped.size > 0) out('  will be skipped:');
     // Requirements skipped for the same reason share a line.
     const byReason = new Map<string, string[]>();
     for (const [id, why] of [...skipped].sort((a, b) => ids.indexOf(a[0]) - ids.indexOf(b[0]))) byReason.set(why, [...(byReason.get(why) ?? []), id]);

@@ -108,7 +108,7 @@ async function join(redis: RedisStores, marker: string, options: SharedStartOpti
   if (meta.algorithm !== options.algorithm) differs.push(`--algorithm ${meta.algorithm} (this start: ${options.algorithm})`);
   if (meta.seedDigest !== seedDigest(options.seed)) differs.push('another seed file (this start’s seed differs from the one the store was seeded with)');
   if (differs.length > 0) throw new JoinError(`the store already holds a mock started with ${differs.join(', ')}; start this replica with the same settings, or use another store`);
-  if (meta.clock.mode === 'virtual') throw new JoinError('the store holds a mock with a virtual clock, which only its own process moves; a replica cannot share it (start every replica with --clock real)');
+  if (meta.clock.mode === 'virtual') throw new JoinError('the store holds a mock with a virtual clock, which only its own process moves, so no other start can join it; start replicas with --clock real, or empty the store to start afresh (redis-cli -n DB FLUSHDB)');
   if (options.keySecret !== undefined && !meta.keySecret) throw new JoinError('--key-secret: the store’s seeded keys were not derived from a secret (the first replica was started without one); start without --key-secret, or seed a fresh store with it');
 
   let controlToken: string | undefined;
