@@ -1,7 +1,7 @@
-// Prints the README's table of operations from fixtures/openapi.yaml: every operation under /api
+// Prints the table of operations of docs/mock.md from fixtures/openapi.yaml: every operation under /api
 // (also under /api/v1), its scopes, whether CaseBender documents it (x-casebender-source) and its
 // success answer. `node scripts/operations-table.mjs` prints it; fixtures/readme.test.ts checks
-// that the README holds exactly this table.
+// that docs/mock.md holds exactly this table.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
