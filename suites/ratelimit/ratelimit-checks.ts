@@ -264,13 +264,14 @@ export const rateLimitChecks: Check[] = [
     title: 'no 60-second window whatsoever holds more than m + b non-429 answers',
     async run(ctx) {
       const why = 'RL-11: a fixed window lets twice its allowance through across its edge';
-      const floods = await perTier(ctx, (t, o) => capProblem(t.flood, t.limits.perMinute, t.limits.burst, o.timeScale, false), why);
-      if (floods.outcome === 'violation') return floods;
       const o = await observations(ctx);
       const e = o.edge;
+      // The edge probe first: where it shows the excess, it shows it plainly (twice m + b within seconds).
+      const problem = e === undefined ? undefined : edgeProblem(e, o.timeScale);
+      if (e !== undefined && problem !== undefined) return violation({ summary: `${e.tier} (m = ${e.limits.perMinute}, b = ${e.limits.burst}): ${problem}`, why });
+      const floods = await perTier(ctx, (t) => capProblem(t.flood, t.limits.perMinute, t.limits.burst, o.timeScale, false), why);
+      if (floods.outcome === 'violation') return floods;
       if (e === undefined) return floods.outcome === 'pass' ? pass(`${floods.note}; no edge probe (no further unused key of the lowest limited tier)`) : floods;
-      const problem = edgeProblem(e, o.timeScale);
-      if (problem !== undefined) return violation({ summary: `${e.tier} (m = ${e.limits.perMinute}, b = ${e.limits.burst}): ${problem}`, why });
       const probe = `edge probe on ${e.tier}: at most ${e.most.count} of m + b = ${e.limits.perMinute + e.limits.burst} within 60 s; behaves like a ${describeAlgorithm(e.fingerprint)} (${e.fingerprint.evidence})`;
       return floods.outcome === 'pass' ? pass(`${floods.note}; ${probe}`) : pass(probe);
     },
