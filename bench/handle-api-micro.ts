@@ -1,7 +1,7 @@
 // Calls per second of the mock's core (app.handleApi) on the read path, in-process and without a
 // network: the share of a request's cost that is the contract's pipeline, not the HTTP stack.
 import { createMockApp } from '../mock/app.js';
-import type { RequestFacts } from '../mock/core/handle-request.js';
+import type { RequestFacts } from '../contract/index.js';
 import { pickReadableAlert } from './pick-readable-alert.js';
 
 export interface MicroResult {

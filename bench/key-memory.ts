@@ -2,7 +2,7 @@
 // target ≤ 400 B a key) and the median time to find one by its material (findModern: lookup id,
 // SHA-256 of the key, constant-time compare). Run with --expose-gc (the npm script does).
 import { createMemoryStore } from '../mock/store/memory-store.js';
-import { mintKey, type KeyMaterial } from '../mock/core/mint-key.js';
+import { mintKey, type KeyMaterial } from '../contract/index.js';
 
 export const TARGET_BYTES_PER_KEY = 400;
 

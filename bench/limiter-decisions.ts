@@ -1,8 +1,6 @@
 // npm run bench:limiter: the limiter's decisions per second in-process, for each algorithm: the
 // pure core (decideRate) and the memory LimiterStore.take around it. Medians of several rounds.
-import { decideRate, type LimiterState } from '../mock/core/limits/index.js';
-import { ALGORITHMS } from '../mock/core/model.js';
-import type { RateLimitAlgorithm, TierLimits } from '../mock/core/types.js';
+import { decideRate, type LimiterState, ALGORITHMS, type RateLimitAlgorithm, type TierLimits } from '../contract/index.js';
 import { createMemoryStore } from '../mock/store/memory-store.js';
 
 export interface LimiterResult {

@@ -1,5 +1,5 @@
 // The seeded alert a key may read: the benchmark's read path must answer 200, not a TLP/PAP 403.
-import type { Profile, ProfileKey } from '../mock/profile.js';
+import type { Profile, ProfileKey } from '../contract/index.js';
 
 /**
  * @example

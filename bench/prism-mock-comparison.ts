@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createMockApp } from '../mock/app.js';
-import { fixturePath } from '../mock/fixture-path.js';
+import { fixturePath } from '../contract/index.js';
 import { startMockServer } from '../mock/http/server.js';
 import { runRunCommand } from '../suites/cli.js';
 import type { RunReport } from '../suites/report/run-report.js';

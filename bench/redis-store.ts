@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import type { Profile } from '../mock/profile.js';
+import type { Profile } from '../contract/index.js';
 import { startTestRedis, type TestRedis } from '../mock/test-support/redis-server.js';
 import { busyCorePercent, readCpuTicks } from './machine-load.js';
 import { pickReadableAlert } from './pick-readable-alert.js';

@@ -1,6 +1,6 @@
 // The request paths bench/throughput.ts measures: an authorised read, a refused key (401) and a
 // spent rate limit (429). Keys come from the profile of the mock being measured.
-import type { Profile, ProfileKey } from '../mock/profile.js';
+import type { Profile, ProfileKey } from '../contract/index.js';
 import { captureResponse } from './capture-response.js';
 import { pickReadableAlert } from './pick-readable-alert.js';
 import type { ScenarioName } from './server-messages.js';

@@ -1,6 +1,6 @@
 // The IPC messages between bench/throughput.ts (the load generator) and its server children
 // (bench/servers.ts). Kept JSON-safe: Node's default IPC serialisation is JSON.
-import type { Profile } from '../mock/profile.js';
+import type { Profile } from '../contract/index.js';
 
 export const SCENARIO_NAMES = ['read', 'unauthorized', 'limited'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];

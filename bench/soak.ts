@@ -5,7 +5,7 @@
 // which store nothing new, so growth means a leak rather than data.
 import autocannon from 'autocannon';
 import { parseArgs } from 'node:util';
-import type { Profile } from '../mock/profile.js';
+import type { Profile } from '../contract/index.js';
 import { exhaustKey, SCENARIOS } from './scenarios.js';
 import { startServerChild, type ServerChild } from './server-child.js';
 

@@ -1,23 +1,21 @@
 // The mock as a transport-free application: model, stores, clock, seed, the API handler and the
 // control API. The node:http adapter (and later MSW) only carry requests to it.
-import { parse as parseYaml } from 'yaml';
-import { createClock, type Clock, type ClockMode } from './clock.js';
-import { failureAnswer, type Answer } from './core/answer.js';
-import { createRequestHandler, type RequestFacts, type RequestHandler, type Rules } from './core/handle-request.js';
+import { createClock, type Clock, type ClockMode } from '../contract/clock.js';
+import { failureAnswer, type Answer } from '../contract/answer.js';
+import { createRequestHandler, type RequestFacts, type RequestHandler, type Rules } from '../contract/handle-request.js';
 import { resolveFaults, type Fault } from './faults/faults.js';
-import { referenceModel, type Model } from './core/model.js';
-import type { RateLimitAlgorithm } from './core/types.js';
-import { compileValidators, type Validators } from './core/validation.js';
+import { referenceModel, type Model } from '../contract/model.js';
+import type { RateLimitAlgorithm } from '../contract/types.js';
+import { referenceValidators, type Validators } from '../contract/validation.js';
 import { createControlHandler } from './control/control-api.js';
-import { randomToken } from './core/key-material.js';
-import { readFixture } from './platform/node.js';
-import { mockProfile, type Profile } from './profile.js';
-import type { KeyMaterial } from './core/mint-key.js';
-import { applySeed, DEFAULT_SEED_PATH, loadSeed, mintSeedKeys, restoreSeedKeys, type Seed, type SeededKey } from './seed.js';
+import { randomToken } from '../contract/key-material.js';
+import { mockProfile, type Profile } from '../contract/profile.js';
+import type { KeyMaterial } from '../contract/mint-key.js';
+import { applySeed, DEFAULT_SEED_PATH, loadSeed, mintSeedKeys, restoreSeedKeys, type Seed, type SeededKey } from '../contract/seed.js';
 import type { Saver, SavedState } from './store/data-dir.js';
 import { createMemoryStore } from './store/memory-store.js';
 import { StoreUnavailableError } from './store/store-unavailable.js';
-import type { MaybePromise, Stores } from './store/types.js';
+import type { MaybePromise, Stores } from '../contract/store-types.js';
 
 export interface MockOptions {
   /** A clock mode, or a clock of the caller's (e.g. one a client test moves by hand). */
@@ -128,14 +126,6 @@ function answeringStoreErrors<A extends unknown[]>(handler: (...args: A) => Mayb
       return answer;
     }
   };
-}
-
-let validatorsCache: Validators | undefined;
-
-/** The validators of fixtures/openapi.yaml, compiled once per process. */
-export function referenceValidators(): Validators {
-  validatorsCache ??= compileValidators(parseYaml(readFixture('openapi.yaml')));
-  return validatorsCache;
 }
 
 /** Builds a seeded mock. Throws (SeedError, Error) on bad options: callers fail fast at start-up. */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './test-support/temp-dir.js';
-import { schemaChecker } from './json-schema.js';
+import { schemaChecker } from '../contract/json-schema.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const HINT = 'Run "casebender mock --help" for the options.';

@@ -4,19 +4,19 @@ import { createServer as createNetServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createMockApp, type MockApp } from './app.js';
-import { ALGORITHMS, referenceModel } from './core/model.js';
-import type { RateLimitAlgorithm } from './core/types.js';
+import { ALGORITHMS, referenceModel } from '../contract/model.js';
+import type { RateLimitAlgorithm } from '../contract/types.js';
 import { startMockServer, type MockServer } from './http/server.js';
-import { DEFAULT_SEED_PATH, loadSeed, SeedError } from './seed.js';
-import { keyStatus } from './core/authenticate.js';
+import { DEFAULT_SEED_PATH, loadSeed, SeedError } from '../contract/seed.js';
+import { keyStatus } from '../contract/authenticate.js';
 import { FAULTS, resolveFaults } from './faults/faults.js';
-import { seedSnapshot } from './seed.js';
+import { seedSnapshot } from '../contract/seed.js';
 import { openRedisStore, redactUrl, StoreConnectError } from './store/redis/open-redis-store.js';
 import { fromHex, JoinError, joinOrSeed, type SharedStart } from './store/redis/shared-start.js';
 import type { StoreErrorMode } from './store/store-unavailable.js';
 import { forkWorkers, receiveInit, reportToParent, WORKER_ENV, type WorkerInit, type Workers } from './workers.js';
-import type { KeyMaterial } from './core/mint-key.js';
-import { envLines, type Profile } from './profile.js';
+import type { KeyMaterial } from '../contract/mint-key.js';
+import { envLines, type Profile } from '../contract/profile.js';
 import { DataDirError, lockDataDir } from './store/data-dir.js';
 
 export const MOCK_USAGE = `Usage: casebender mock [options]

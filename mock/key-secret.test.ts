@@ -3,9 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { createMockApp } from './app.js';
 import { parseMockArgs, UsageError } from './cli.js';
-import { secretMatches } from './core/key-material.js';
-import { referenceModel } from './core/model.js';
-import { loadSeed, mintSeedKeys } from './seed.js';
+import { secretMatches } from '../contract/key-material.js';
+import { referenceModel } from '../contract/model.js';
+import { loadSeed, mintSeedKeys } from '../contract/seed.js';
 
 const model = referenceModel();
 const seed = loadSeed(undefined, model);

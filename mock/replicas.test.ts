@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { send } from './http/test-client.js';
 import { bearer } from './http/test-server.js';
-import type { Profile } from './profile.js';
+import type { Profile } from '../contract/profile.js';
 import { killMocks, mockWith, until, type MockRun } from './test-support/mock-process.js';
 import { freePort, skipWithoutRedis, startTestRedis, type TestRedis } from './test-support/redis-server.js';
 import { tempDir } from './test-support/temp-dir.js';

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMockApp, type MockApp, type MockOptions } from './app.js';
-import type { RequestFacts } from './core/handle-request.js';
-import type { KeyMaterial } from './core/mint-key.js';
+import type { RequestFacts } from '../contract/handle-request.js';
+import type { KeyMaterial } from '../contract/mint-key.js';
 
 const START = Date.UTC(2026, 10, 27, 12);
 const TOKEN = 'restart-test-control-token';

@@ -11,19 +11,19 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTes
 import { tempDir } from './test-support/temp-dir.js';
 import { createMockApp } from './app.js';
 import { parseMockArgs } from './cli.js';
-import { MODERN_KEY_PREFIX } from './core/credentials.js';
+import { MODERN_KEY_PREFIX } from '../contract/credentials.js';
 import { startMockServer } from './http/server.js';
 import { sendRaw, type Reply } from './http/test-client.js';
 import { startTestMock, type TestMock } from './http/test-server.js';
-import type { Profile } from './profile.js';
+import type { Profile } from '../contract/profile.js';
 import { createMemoryStore } from './store/memory-store.js';
-import * as keyMaterial from './core/key-material.js';
-import type { Stores } from './store/types.js';
+import * as keyMaterial from '../contract/key-material.js';
+import type { Stores } from '../contract/store-types.js';
 
 // Spies around the real digest comparisons: the comparisons still happen, and the tests see what
 // each compared and what it answered.
-vi.mock('./core/key-material.js', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('./core/key-material.js')>();
+vi.mock('../contract/key-material.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../contract/key-material.js')>();
   return { ...actual, secretMatches: vi.fn(actual.secretMatches), secretMatchesAt: vi.fn(actual.secretMatchesAt) };
 });
 
@@ -129,7 +129,7 @@ describe('CRED-6: keys, secrets and the control token are compared in constant t
   });
 
   it('CRED-6: the comparison reads every byte of the stored digest, whichever byte differs (no early exit)', async () => {
-    const { secretMatchesAt } = await vi.importActual<typeof import('./core/key-material.js')>('./core/key-material.js');
+    const { secretMatchesAt } = await vi.importActual<typeof import('../contract/key-material.js')>('../contract/key-material.js');
     const secret = 'cbr_live_' + 'k'.repeat(40);
     const at = 64;
     /** The indices the comparison reads, from an array holding `digest` at `at` among other bytes. */

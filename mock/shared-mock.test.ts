@@ -12,7 +12,7 @@ import { freePort, skipWithoutRedis, startTestRedis, type TestRedis } from './te
 import { resolveProfile } from '../suites/harness/load-profile.js';
 import { startRun } from '../suites/harness/run.js';
 import { describeResult } from '../suites/harness/describe-result.js';
-import type { Profile } from './profile.js';
+import type { Profile } from '../contract/profile.js';
 import { WORKER_ENV } from './workers.js';
 import { killMocks, mock, until, type MockRun } from './test-support/mock-process.js';
 

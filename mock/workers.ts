@@ -3,7 +3,7 @@
 // so that they answer as the nodes of one deployment behind a load balancer would.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { SeededKey } from './seed.js';
+import type { SeededKey } from '../contract/seed.js';
 
 /** Environment variable that makes `casebender mock` a worker of another (its parent). */
 export const WORKER_ENV = 'CASEBENDER_MOCK_WORKER';

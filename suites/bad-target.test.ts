@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunReport } from './report/run-report.js';
-import { schemaChecker } from '../mock/json-schema.js';
+import { schemaChecker } from '../contract/index.js';
 import { tempDir } from '../mock/test-support/temp-dir.js';
 
 const BIN = fileURLToPath(new URL('../bin/casebender.js', import.meta.url));

@@ -1,6 +1,6 @@
 // `casebender run` exit codes: 0 conformant, 1 not, 2 usage, profile or unreachable target.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { schemaChecker } from '../mock/json-schema.js';
+import { schemaChecker } from '../contract/index.js';
 import type { RunReport } from './report/run-report.js';
 import { createServer } from 'node:net';
 import { join } from 'node:path';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Profile } from '../mock/profile.js';
+import type { Profile } from '../contract/index.js';
 import { runDoctorCommand, skippedRequirements } from './doctor.js';
 import { byRequirement } from './cli.js';
 import { startRun } from './harness/run.js';

@@ -5,18 +5,15 @@
 // their markings; then which requirements will run and which will be skipped, with the key or
 // entity to add (suites/harness/key-kinds.ts), and the load's estimate.
 import { parseArgs } from 'node:util';
-import requirementsFixture from '../fixtures/requirements.json' with { type: 'json' };
-import type { ProfileKey } from '../mock/profile.js';
+import { REQUIREMENT_IDS, type ProfileKey, missingScopes, type Model } from '../contract/index.js';
 import { createClient, header, jsonBody, networkReason, TargetUnreachable, type Client, type Exchange } from './harness/http-client.js';
 import { probe, READ_PATHS } from './harness/expect.js';
 import { functionalBase, functionalKinds, rateLimitKinds, READ_SCOPES, WRITE_SCOPES, type KeyKind } from './harness/key-kinds.js';
 import { credentialHeaders, stateOf } from './harness/keyring.js';
 import { declaresSpec } from './harness/key-admin.js';
-import { missingScopes } from '../mock/core/scopes.js';
 import { ProfileError, readProfileFile, resolveProfile, type ResolvedKey, type ResolvedProfile } from './harness/load-profile.js';
 import { createOracle, profileModel } from './harness/oracle.js';
 import { estimateLoad } from './ratelimit/observations.js';
-import type { Model } from '../mock/core/model.js';
 
 export const DOCTOR_USAGE = `Usage: casebender doctor --profile FILE [options]
 
@@ -37,7 +34,7 @@ Exit codes: 0 ready, 1 something declared is wrong (or a key's material is not s
 
 const MAX_REQUESTS = 100;
 const KNOWN_SCOPES = new Set<string>([...READ_SCOPES, ...WRITE_SCOPES]);
-const ids: string[] = requirementsFixture.requirements.map((r) => r.id);
+const ids: readonly string[] = REQUIREMENT_IDS;
 
 export interface KeyFinding {
   readonly key: string;

@@ -6,9 +6,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { referenceModel } from '../mock/core/model.js';
-import { keyVariable } from '../mock/profile.js';
-import requirementsFixture from '../fixtures/requirements.json' with { type: 'json' };
+import { referenceModel, keyVariable, REQUIREMENT_IDS } from '../contract/index.js';
 import { functionalBase, functionalKinds, rateLimitKinds, type KeyKind } from './harness/key-kinds.js';
 
 export const INIT_USAGE = `Usage: casebender init [options]
@@ -30,7 +28,7 @@ Exit codes: 0 written, 2 a usage error or a file that exists (without --force) o
 
 class UsageError extends Error {}
 
-const ids: string[] = requirementsFixture.requirements.map((r) => r.id);
+const ids: readonly string[] = REQUIREMENT_IDS;
 
 /** The profile lines of one key, its comment first. */
 function keyLines(kind: KeyKind, name: string, enables: readonly string[]): string[] {

@@ -5,7 +5,7 @@
 // against the HTTP mock only.)
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClock } from '../mock/clock.js';
+import { createClock } from '../contract/index.js';
 import { createHandlers, type CaseBenderMock } from '../mock/msw/index.js';
 import { FUNCTIONAL_CHECKS } from './all-checks.js';
 import type { CheckResult } from './harness/check.js';

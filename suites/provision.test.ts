@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Profile } from '../mock/profile.js';
+import type { Profile } from '../contract/index.js';
 import { killMocks, mock, until } from '../mock/test-support/mock-process.js';
 import { tempDir } from '../mock/test-support/temp-dir.js';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';

@@ -1,11 +1,11 @@
 // The mock's control API under /__mock/ (not part of CaseBender): mint, revoke, suspend and
 // reinstate keys, read and move the clock, reset to the seed, switch faults. Guarded by its own token.
-import { hashSecret, randomToken, secretMatches } from '../core/key-material.js';
-import { emptyAnswer, failureAnswer, jsonAnswer, type Answer } from '../core/answer.js';
-import type { RequestFacts } from '../core/handle-request.js';
-import { mintKey } from '../core/mint-key.js';
-import { keyView, materialView } from '../core/resources.js';
-import type { KeyRecord } from '../core/types.js';
+import { hashSecret, randomToken, secretMatches } from '../../contract/key-material.js';
+import { emptyAnswer, failureAnswer, jsonAnswer, type Answer } from '../../contract/answer.js';
+import type { RequestFacts } from '../../contract/handle-request.js';
+import { mintKey } from '../../contract/mint-key.js';
+import { keyView, materialView } from '../../contract/resources.js';
+import type { KeyRecord } from '../../contract/types.js';
 import type { MockApp } from '../app.js';
 import { FAULTS } from '../faults/faults.js';
 

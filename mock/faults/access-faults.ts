@@ -1,11 +1,11 @@
 // Faults in what a key may do (SCOPE) and see (TLP): a core rule replaced, or the order of the
 // pipeline's checks broken from outside.
-import { failureAnswer } from '../core/answer.js';
-import { entityClearanceFailure } from '../core/clearance.js';
-import { isDeleted } from '../core/entities.js';
-import { relativePath } from '../core/router.js';
-import { missingScopes } from '../core/scopes.js';
-import type { Collection } from '../store/types.js';
+import { failureAnswer } from '../../contract/answer.js';
+import { entityClearanceFailure } from '../../contract/clearance.js';
+import { isDeleted } from '../../contract/entities.js';
+import { relativePath } from '../../contract/router.js';
+import { missingScopes } from '../../contract/scopes.js';
+import type { Collection } from '../../contract/store-types.js';
 import { withJsonBody, type Fault } from './fault.js';
 
 const COLLECTIONS = new Set(['alerts', 'cases', 'observables', 'users']);

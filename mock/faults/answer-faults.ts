@@ -1,7 +1,7 @@
 // Faults in error answers (ERR, and CRED-7's "never a 5xx"): the status, headers or body of a
 // refusal written wrong.
-import { failureAnswer } from '../core/answer.js';
-import { extractCredential } from '../core/credentials.js';
+import { failureAnswer } from '../../contract/answer.js';
+import { extractCredential } from '../../contract/credentials.js';
 import { headerValues, withHeaders, withJsonBody, type Fault } from './fault.js';
 
 export const ANSWER_FAULTS: readonly Fault[] = [

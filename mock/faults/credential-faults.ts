@@ -1,11 +1,11 @@
 // Faults in presenting and checking credentials (CRED, PREC, LEG, KEY): each the way a real
 // deployment gets authentication wrong.
-import { failureAnswer } from '../core/answer.js';
-import { MODERN_KEY_PREFIX } from '../core/credentials.js';
-import { KEY_ID_PREFIX, modernLookupId } from '../core/key-material.js';
-import { unauthorized } from '../core/problem.js';
-import type { KeyRecord } from '../core/types.js';
-import type { Stores } from '../store/types.js';
+import { failureAnswer } from '../../contract/answer.js';
+import { MODERN_KEY_PREFIX } from '../../contract/credentials.js';
+import { KEY_ID_PREFIX, modernLookupId } from '../../contract/key-material.js';
+import { unauthorized } from '../../contract/problem.js';
+import type { KeyRecord } from '../../contract/types.js';
+import type { Stores } from '../../contract/store-types.js';
 import { authenticatedKey, headerValues, withHeaders, withoutHeader, wrapKeys, type Fault } from './fault.js';
 
 /** Whether one credential header alone would authenticate now. */

@@ -2,13 +2,13 @@
 // (or, where one mistake unavoidably breaks two, both, listed) the way a real deployment gets it
 // wrong. Faults act from outside the core: wrapped stores, a replaced core rule, a wrapped
 // handler, a request changed before or an answer changed after. The clean mock never sees them.
-import type { Answer } from '../core/answer.js';
-import { authenticate } from '../core/authenticate.js';
-import { extractCredential } from '../core/credentials.js';
-import type { RequestFacts, RequestHandler, Rules } from '../core/handle-request.js';
-import type { Model } from '../core/model.js';
-import type { KeyRecord } from '../core/types.js';
-import type { KeyStore, LimiterStore, Stores } from '../store/types.js';
+import type { Answer } from '../../contract/answer.js';
+import { authenticate } from '../../contract/authenticate.js';
+import { extractCredential } from '../../contract/credentials.js';
+import type { RequestFacts, RequestHandler, Rules } from '../../contract/handle-request.js';
+import type { Model } from '../../contract/model.js';
+import type { KeyRecord } from '../../contract/types.js';
+import type { KeyStore, LimiterStore, Stores } from '../../contract/store-types.js';
 
 /** What a handler-wrapping fault may use. */
 export interface FaultEnv {

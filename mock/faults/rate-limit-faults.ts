@@ -1,11 +1,11 @@
 // Faults in rate limiting (RL) and its headers (HDR): a limiter store wrapped, or the headers of
 // its answers written wrong.
-import { extractCredential } from '../core/credentials.js';
-import type { RequestFacts } from '../core/handle-request.js';
-import { decideRate } from '../core/limits/index.js';
-import { createRouter, relativePath } from '../core/router.js';
-import { missingScopes } from '../core/scopes.js';
-import type { LimiterStore } from '../store/types.js';
+import { extractCredential } from '../../contract/credentials.js';
+import type { RequestFacts } from '../../contract/handle-request.js';
+import { decideRate } from '../../contract/limits/index.js';
+import { createRouter, relativePath } from '../../contract/router.js';
+import { missingScopes } from '../../contract/scopes.js';
+import type { LimiterStore } from '../../contract/store-types.js';
 import { createMemoryStore, memoryLimiter } from '../store/memory-store.js';
 import { authenticatedKey, withHeaders, type Fault } from './fault.js';
 

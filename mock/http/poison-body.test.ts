@@ -4,7 +4,7 @@
 // (64) before anything is stored, validation judged only to the first error past 64 KiB of body,
 // at most 20 field errors listed.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { MAX_FIELD_ERRORS, MAX_JSON_DEPTH, tooDeep } from '../core/handle-request.js';
+import { MAX_FIELD_ERRORS, MAX_JSON_DEPTH, tooDeep } from '../../contract/handle-request.js';
 import { bearer, jsonRequest, startTestMock, type TestMock } from './test-server.js';
 
 let mock: TestMock;

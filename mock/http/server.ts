@@ -2,13 +2,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { MockApp } from '../app.js';
-import { bodyBytes, failureAnswer, type Answer } from '../core/answer.js';
-import { PROBLEM_CONTENT_TYPE, problemBody } from '../core/problem.js';
-import { bodyTooLarge, headersTooLarge } from '../core/transport-limits.js';
-import type { RequestFacts } from '../core/handle-request.js';
-import type { HttpLimits } from '../core/types.js';
+import { bodyBytes, failureAnswer, type Answer } from '../../contract/answer.js';
+import { PROBLEM_CONTENT_TYPE, problemBody } from '../../contract/problem.js';
+import { bodyTooLarge, headersTooLarge } from '../../contract/transport-limits.js';
+import type { RequestFacts } from '../../contract/handle-request.js';
+import type { Failure, HttpLimits } from '../../contract/types.js';
 import { CONTROL_PREFIX } from '../control/control-api.js';
-import { isPending } from '../store/types.js';
+import { isPending } from '../../contract/store-types.js';
 
 export interface MockServer {
   readonly server: Server;
@@ -92,7 +92,7 @@ export async function startMockServer(app: MockApp, options: MockServerOptions =
   // Malformed requests never reach the handler: answer them as problem+json (ERR-5).
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) return socket.destroy();
-    const failure =
+    const failure: Failure =
       error.code === 'HPE_HEADER_OVERFLOW'
         ? headersTooLarge(maxHeaderBytes)
         : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'

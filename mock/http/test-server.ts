@@ -2,8 +2,9 @@
 // entities by name from the profile, credential headers, and the problem+json assertion.
 import { expect } from 'vitest';
 import { createMockApp, type MockApp, type MockOptions } from '../app.js';
-import type { HttpLimits } from '../core/types.js';
-import type { Profile, ProfileKey } from '../profile.js';
+import type { HttpLimits } from '../../contract/types.js';
+import { PROBLEM_TITLES, type ProblemCode } from '../../contract/problem.js';
+import type { Profile, ProfileKey } from '../../contract/profile.js';
 import { startMockServer, type MockServer } from './server.js';
 import { send, type Reply } from './test-client.js';
 
@@ -103,20 +104,6 @@ export const withHeaders = (init: RequestInit, headers: Record<string, string>):
   headers: { ...(init.headers as Record<string, string> | undefined), ...headers },
 });
 
-// RFC 9110 reason phrases: what a problem's `title` says for each status.
-const TITLES: Readonly<Record<number, string>> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  409: 'Conflict',
-  413: 'Content Too Large',
-  415: 'Unsupported Media Type',
-  429: 'Too Many Requests',
-  431: 'Request Header Fields Too Large',
-};
-
 export interface Problem {
   type: string;
   title: string;
@@ -130,12 +117,12 @@ export interface Problem {
  * Asserts an RFC 9457 answer (ERR-1): the status, `application/problem+json`, and a body of
  * exactly `type`, `title`, `status`, `detail`, `code` (and `errors` for a 400 that names fields).
  */
-export function expectProblem(reply: Reply, status: number, code: string): Problem {
+export function expectProblem(reply: Reply, status: number, code: ProblemCode): Problem {
   expect({ status: reply.status, contentType: reply.headers.get('content-type') }).toEqual({ status, contentType: 'application/problem+json' });
   const body = reply.json<Problem>();
   expect(body).toEqual({
     type: `urn:casebender:problem:${code}`,
-    title: TITLES[status],
+    title: PROBLEM_TITLES[status],
     status,
     detail: expect.stringMatching(/\S/),
     code,

@@ -1,5 +1,5 @@
 // The MSW handlers in a real browser: the package's browser build (dist/, with package.json
-// "browser" swapping mock/platform/node.js for browser.js) bundled by esbuild for the browser
+// "browser" swapping contract/platform/node.js for browser.js) bundled by esbuild for the browser
 // platform — the bundle fails to build if a Node built-in is still on the way to the core — and
 // run with setupWorker in Debian's headless Chromium. CI installs chromium; elsewhere the test is
 // skipped, saying why.

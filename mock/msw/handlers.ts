@@ -3,13 +3,13 @@
 // a request becomes the core's RequestFacts, the core's Answer becomes a Response.
 import { http, type HttpHandler } from 'msw';
 import { createMockApp, type MockApp } from '../app.js';
-import { createClock, type Clock } from '../clock.js';
-import { failureAnswer, type Answer } from '../core/answer.js';
-import { bodyTooLarge, headerBlockBytes, headersTooLarge } from '../core/transport-limits.js';
-import type { RequestFacts } from '../core/handle-request.js';
-import type { KeyMaterial } from '../core/mint-key.js';
-import type { RateLimitAlgorithm } from '../core/types.js';
-import { ALGORITHMS } from '../core/model.js';
+import { createClock, type Clock } from '../../contract/clock.js';
+import { failureAnswer, type Answer } from '../../contract/answer.js';
+import { bodyTooLarge, headerBlockBytes, headersTooLarge } from '../../contract/transport-limits.js';
+import type { RequestFacts } from '../../contract/handle-request.js';
+import type { KeyMaterial } from '../../contract/mint-key.js';
+import type { RateLimitAlgorithm } from '../../contract/types.js';
+import { ALGORITHMS } from '../../contract/model.js';
 import { CONTROL_PREFIX } from '../control/control-api.js';
 
 export const DEFAULT_MSW_ORIGIN = 'http://casebender.test';

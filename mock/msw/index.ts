@@ -1,3 +1,3 @@
 // casebender-conformance/msw: the reference mock as MSW request handlers.
 export { createHandlers, mockFor, DEFAULT_MSW_ORIGIN, MockOptionsError, type CaseBenderMock, type CreateHandlersOptions } from './handlers.js';
-export { createClock, type Clock } from '../clock.js';
+export { createClock, type Clock } from '../../contract/clock.js';

@@ -2,8 +2,8 @@
 // sequence of puts gives back the same records by id, by material and in the same order.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mintKey, type KeyMaterial } from '../core/mint-key.js';
-import type { KeyRecord } from '../core/types.js';
+import { mintKey, type KeyMaterial } from '../../contract/mint-key.js';
+import type { KeyRecord } from '../../contract/types.js';
 import { propertyOptions } from '../test-support/property-options.js';
 import { CompactKeyStore } from './compact-key-store.js';
 

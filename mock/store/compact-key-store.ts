@@ -3,11 +3,11 @@
 // scopes, clearances, kind and user are shared with every key that has the same ones, and what
 // can be derived (the id and prefix of a modern key) is not kept. Records are rebuilt on demand;
 // the last one is kept built. Hashes only, never the material.
-import { MODERN_KEY_PREFIX } from '../core/credentials.js';
-import { displayPrefix, KEY_ID_PREFIX, modernLookupId, secretMatches, secretMatchesAt } from '../core/key-material.js';
-import type { KeyKind, KeyRecord } from '../core/types.js';
-import type { KeyStore } from './types.js';
-import { allocBytes, copyBytes } from '../platform/node.js';
+import { MODERN_KEY_PREFIX } from '../../contract/credentials.js';
+import { displayPrefix, KEY_ID_PREFIX, modernLookupId, secretMatches, secretMatchesAt } from '../../contract/key-material.js';
+import type { KeyKind, KeyRecord } from '../../contract/types.js';
+import type { KeyStore } from '../../contract/store-types.js';
+import { allocBytes, copyBytes } from '../../contract/platform/node.js';
 
 const HASH_BYTES = 32;
 const INITIAL_CAPACITY = 64;

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { mintKey } from '../core/mint-key.js';
+import { mintKey } from '../../contract/mint-key.js';
 import { decodeState, encodeState, readState, STATE_FILE, writeState, createSaver, DataDirError, lockDataDir, LOCK_FILE, type SavedState } from './data-dir.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';

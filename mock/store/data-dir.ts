@@ -4,12 +4,12 @@
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { ClockMode } from '../clock.js';
-import type { LimiterState } from '../core/limits/index.js';
-import type { KeyRecord, RateLimitAlgorithm } from '../core/types.js';
-import type { SeedKeySpec } from '../seed.js';
+import type { ClockMode } from '../../contract/clock.js';
+import type { LimiterState } from '../../contract/limits/index.js';
+import type { KeyRecord, RateLimitAlgorithm } from '../../contract/types.js';
+import type { SeedKeySpec } from '../../contract/seed.js';
 import type { StoreState } from './memory-store.js';
-import { isPending, type Collection, type Entity, type Stores } from './types.js';
+import { isPending, type Collection, type Entity, type Stores } from '../../contract/store-types.js';
 
 export const STATE_FILE = 'state.json';
 const FORMAT = 'casebender-mock-state';

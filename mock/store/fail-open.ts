@@ -4,10 +4,10 @@
 // applied that the store has not kept. The decision itself is the core's (memory store).
 import { createMemoryStore } from './memory-store.js';
 import { StoreUnavailableError } from './store-unavailable.js';
-import type { Collection, Entity, Stores } from './types.js';
-import { hashSecret } from '../core/key-material.js';
-import type { RateDecision } from '../core/limits/index.js';
-import type { KeyRecord } from '../core/types.js';
+import type { Collection, Entity, Stores } from '../../contract/store-types.js';
+import { hashSecret } from '../../contract/key-material.js';
+import type { RateDecision } from '../../contract/limits/index.js';
+import type { KeyRecord } from '../../contract/types.js';
 
 async function orElse<T>(attempt: () => Promise<T> | T, fallback: () => T | undefined, degraded: () => void): Promise<T> {
   try {

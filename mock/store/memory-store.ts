@@ -1,9 +1,9 @@
 // The in-memory store: one process, Maps (keys in compact columns, compact-key-store.ts). Keeps
 // hashes of keys and secrets, never the material.
 import { CompactKeyStore } from './compact-key-store.js';
-import { decideRate, type LimiterAlgorithm, type LimiterState } from '../core/limits/index.js';
-import type { KeyRecord, RateLimitAlgorithm, TierLimits } from '../core/types.js';
-import type { Collection, Entity, EntityStore, EntityWrite, LimiterStore, Stores } from './types.js';
+import { decideRate, type LimiterAlgorithm, type LimiterState } from '../../contract/limits/index.js';
+import type { KeyRecord, RateLimitAlgorithm, TierLimits } from '../../contract/types.js';
+import type { Collection, Entity, EntityStore, EntityWrite, LimiterStore, Stores } from '../../contract/store-types.js';
 
 /** Everything a memory store holds, as plain data (what `--data` saves and restores). */
 export interface StoreState {

@@ -1,13 +1,13 @@
 // A conformance check: one behaviour of one requirement, run against a target, judged by the
 // requirement's level (fixtures/requirements.json).
-import type { Model } from '../../mock/core/model.js';
+import type { Model, Level } from '../../contract/index.js';
 import type { Client, Exchange, Probe } from './http-client.js';
 import type { ResolvedKey, ResolvedProfile } from './load-profile.js';
 import type { Oracle } from './oracle.js';
 import type { ControlApi } from './control-api-client.js';
 import type { TargetClock } from './target-clock.js';
 
-export type Level = 'DOC' | 'STD' | 'SHOULD' | 'REF';
+export type { Level };
 export type Result = 'pass' | 'fail' | 'warn' | 'differs' | 'skipped';
 
 export interface Evidence {

@@ -5,7 +5,7 @@ import { header, jsonBody } from './http-client.js';
 import { pass, violation, type CheckContext, type Verdict } from './check.js';
 import { activeKeys, credentialHeaders, type Header } from './keyring.js';
 import type { ResolvedKey } from './load-profile.js';
-import type { CredentialMethod } from '../../mock/core/types.js';
+import type { CredentialMethod } from '../../contract/index.js';
 
 export const READ_PATHS = ['/alerts?limit=1', '/cases?limit=1', '/observables?limit=1', '/users?limit=1', '/users/me', '/api-keys?limit=1'];
 

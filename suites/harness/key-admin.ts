@@ -8,8 +8,7 @@ import { probe } from './expect.js';
 import { jsonBody, type Exchange } from './http-client.js';
 import { credentialHeaders, type Header } from './keyring.js';
 import type { ResolvedProfile } from './load-profile.js';
-import type { KeyAdminDeclaration, KeyAdminStep as AdminStep } from '../../mock/profile.js';
-import type { KeyMaterial } from '../../mock/core/mint-key.js';
+import type { KeyAdminDeclaration, KeyAdminStep as AdminStep, KeyMaterial } from '../../contract/index.js';
 
 export type KeyAction = 'revoke' | 'suspend' | 'reinstate';
 

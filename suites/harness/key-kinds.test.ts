@@ -5,6 +5,7 @@
 // what `casebender init` writes and `casebender doctor` reports stays true.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { byRequirement } from '../cli.js';
+import { REQUIREMENT_IDS } from '../../contract/index.js';
 import { functionalBase, functionalKinds, rateLimitKinds } from './key-kinds.js';
 import type { ResolvedProfile } from './load-profile.js';
 import { profileModel } from './oracle.js';
@@ -48,7 +49,7 @@ describe('key kinds: what each enables, measured against the mock', () => {
       expect(alone.filter((id) => !now.includes(id)), kind.name).toEqual([...kind.enables].sort());
     }
     // And the main key is what everything else needs: without any key, nothing functional runs but what needs none.
-    const ids = (await import('../../fixtures/requirements.json', { with: { type: 'json' } })).default.requirements.map((r: { id: string }) => r.id);
+    const ids = REQUIREMENT_IDS;
     expect(functionalBase(kinds, ids).length).toBeGreaterThan(20);
   }, 120_000);
 });

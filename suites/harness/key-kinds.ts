@@ -4,9 +4,7 @@
 // runs the suites against the mock with a read-write key alone and then with each kind beside it,
 // and fails when a list here differs from what that run makes run. The rate-limit kinds follow the
 // load in suites/ratelimit/observations.ts (keys taken fresh, each once).
-import type { Model } from '../../mock/core/model.js';
-import type { TierLimits } from '../../mock/core/types.js';
-import type { ProfileKey } from '../../mock/profile.js';
+import type { Model, TierLimits, ProfileKey } from '../../contract/index.js';
 
 export const READ_SCOPES = ['alerts:read', 'cases:read', 'observables:read', 'users:read'] as const;
 export const WRITE_SCOPES = ['alerts:write', 'cases:write', 'observables:write'] as const;

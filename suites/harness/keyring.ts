@@ -1,6 +1,6 @@
 // Picking the profile's keys for a check, and turning them into request headers.
 import tiersFixture from '../../fixtures/tiers.json' with { type: 'json' };
-import type { CredentialMethod } from '../../mock/core/types.js';
+import type { CredentialMethod } from '../../contract/index.js';
 import type { Probe } from './http-client.js';
 import type { ResolvedKey, ResolvedProfile } from './load-profile.js';
 import type { Oracle } from './oracle.js';

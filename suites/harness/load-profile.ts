@@ -2,8 +2,7 @@
 // names its field), with keys named by environment variable resolved from the environment.
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { schemaChecker } from '../../mock/json-schema.js';
-import type { Profile, ProfileKey } from '../../mock/profile.js';
+import { schemaChecker, type Profile, type ProfileKey } from '../../contract/index.js';
 
 export class ProfileError extends Error {}
 

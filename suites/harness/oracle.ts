@@ -1,13 +1,6 @@
-// The suites' expectations: the very pipeline the mock runs (mock/core), over stores built from
+// The suites' expectations: the very pipeline the mock runs (contract/), over stores built from
 // the target profile instead of the mock's own. The contract's rules exist once.
-import { referenceValidators } from '../../mock/app.js';
-import type { Answer } from '../../mock/core/answer.js';
-import { createRequestHandler, type RequestFacts } from '../../mock/core/handle-request.js';
-import { hashSecret, secretMatches } from '../../mock/core/key-material.js';
-import type { RateDecision } from '../../mock/core/limits/index.js';
-import { referenceModel, type Model } from '../../mock/core/model.js';
-import type { KeyRecord, TierTable } from '../../mock/core/types.js';
-import type { Collection, Entity, EntityStore, EntityWrite, KeyStore, LimiterStore, Stores } from '../../mock/store/types.js';
+import { referenceValidators, type Answer, createRequestHandler, type RequestFacts, hashSecret, secretMatches, type RateDecision, referenceModel, type Model, type KeyRecord, type TierTable, type Collection, type Entity, type EntityStore, type EntityWrite, type KeyStore, type LimiterStore, type Stores } from '../../contract/index.js';
 import type { ResolvedKey, ResolvedProfile } from './load-profile.js';
 import type { Probe } from './http-client.js';
 

@@ -4,8 +4,7 @@
 // the kinds of key.kinds.ts the profile lacks (expired, revoked and suspended keys are made active,
 // then expired by their date or revoked and suspended through the same administration), and,
 // without a control API (which mints the load's keys itself), the rate-limit load's fresh keys.
-import type { KeyMaterial } from '../../mock/core/mint-key.js';
-import type { Model } from '../../mock/core/model.js';
+import type { KeyMaterial, Model } from '../../contract/index.js';
 import { functionalKinds, rateLimitKinds, type KeyKind } from './key-kinds.js';
 import type { KeyAdmin } from './key-admin.js';
 import type { ResolvedKey, ResolvedProfile } from './load-profile.js';

@@ -1,7 +1,6 @@
 // One conformance run against one target: the context every check gets, each check judged by
 // its requirement's level, and SCHEMA-1 over every answer received.
-import requirementsFixture from '../../fixtures/requirements.json' with { type: 'json' };
-import { fixturePath } from '../../mock/fixture-path.js';
+import { fixturePath, LEVELS } from '../../contract/index.js';
 import { CheckSkipped, judge, type Check, type CheckContext, type CheckResult, type Level, type Verdict } from './check.js';
 import { createControlApi } from './control-api-client.js';
 import { BudgetExceeded, createClient, header, TargetUnreachable, type Exchange, type Probe } from './http-client.js';
@@ -12,9 +11,6 @@ import { clockEstimator } from './target-clock.js';
 import { createResponseValidator, type SchemaFinding } from '../schema/response-validator.js';
 import { ALL_CHECKS } from '../all-checks.js';
 import { createPrismReferee } from '../prism/prism-referee.js';
-
-export const LEVELS: ReadonlyMap<string, Level> = new Map(requirementsFixture.requirements.map((r) => [r.id, r.level as Level]));
-export const REQUIREMENT_TEXT: ReadonlyMap<string, string> = new Map(requirementsFixture.requirements.map((r) => [r.id, r.text]));
 
 export interface RunOptions {
   readonly profile: ResolvedProfile;

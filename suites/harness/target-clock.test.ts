@@ -3,7 +3,7 @@
 // tester's clock, and HDR-2 (at most 3600 s ahead) blamed it while the tester's clock stood for
 // the target's. The estimate is made from real answers of a mock whose clock runs 5 s ahead.
 import { describe, expect, it } from 'vitest';
-import { createClock } from '../../mock/clock.js';
+import { createClock } from '../../contract/index.js';
 import type { CheckContext } from './check.js';
 import type { LoadRun, Sample } from '../ratelimit/load-driver.js';
 import { primeObservations, type Observations } from '../ratelimit/observations.js';

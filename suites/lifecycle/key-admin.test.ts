@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../mock/test-support/temp-dir.js';
-import type { KeyAdminDeclaration } from '../../mock/profile.js';
+import type { KeyAdminDeclaration } from '../../contract/index.js';
 import type { CheckResult } from '../harness/check.js';
 import type { ResolvedProfile } from '../harness/load-profile.js';
 import { startRun } from '../harness/run.js';

@@ -3,8 +3,7 @@
 // send requests; each answer is compared with the core model (authenticate over the key's state).
 // Run once per conformance run; KEY-2, KEY-3 and KEY-4 each judge the answers of their own kind.
 import fc from 'fast-check';
-import { authenticate, keyStatus } from '../../mock/core/authenticate.js';
-import type { KeyRecord, KeyStatus } from '../../mock/core/types.js';
+import { authenticate, keyStatus, type KeyRecord, type KeyStatus } from '../../contract/index.js';
 import type { CheckContext } from '../harness/check.js';
 import type { Exchange } from '../harness/http-client.js';
 

@@ -1,6 +1,6 @@
 // The mutation score's arithmetic: detected, missed, misattributed, and its place in report.json.
 import { describe, expect, it } from 'vitest';
-import { schemaChecker } from '../../mock/json-schema.js';
+import { schemaChecker } from '../../contract/index.js';
 import { judgeFault, scoreLine } from './mutation-score.js';
 
 const fault = { name: 'existence-before-scope', breaks: ['SCOPE-5', 'ERR-4'], description: 'd' };

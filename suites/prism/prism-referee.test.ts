@@ -6,7 +6,7 @@ import { createServer, request, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { fixturePath } from '../../mock/platform/node.js';
+import { fixturePath } from '../../contract/index.js';
 import { tempDir } from '../../mock/test-support/temp-dir.js';
 import { runRunCommand } from '../cli.js';
 import { embeddedTarget, type Target } from '../harness/target.js';

@@ -12,7 +12,7 @@
 // that hands back the answer the target really gave, and Prism's output validator judges it.
 // Request validation and the security check are off: the target's answer to those is what the
 // suites test.
-import { fixturePath } from '../../mock/fixture-path.js';
+import { fixturePath } from '../../contract/index.js';
 import type { Exchange } from '../harness/http-client.js';
 
 export const PRISM_INSTALL_HINT = 'npm install --no-save @stoplight/prism-cli@5.14.2 @stoplight/prism-http@5.12.0 @stoplight/prism-core@5.8.0';

@@ -5,7 +5,7 @@
 // spent just before that end, and again just after the edge the first 429 names (Retry-After,
 // else Reset). The most admitted in any 60 s of the target's time is what RL-11 judges; what each
 // spend admitted tells token bucket, sliding window and the two fixed windows apart.
-import type { TierLimits } from '../../mock/core/types.js';
+import type { TierLimits } from '../../contract/index.js';
 import type { Header } from '../harness/keyring.js';
 import { burst, drive, type LoadRun, type Sample } from './load-driver.js';
 import { maxInWindow, MINUTE, wholeNumber, type Fingerprint } from './windows.js';

@@ -4,7 +4,7 @@
 // express-rate-limit), a clock-aligned fixed window, an exact sliding log and a token bucket; each
 // answers X-RateLimit-* (Unix seconds) and Retry-After as a deployment would. Only key `k` counts.
 import { createServer, type Server } from 'node:http';
-import type { TierLimits } from '../../mock/core/types.js';
+import type { TierLimits } from '../../contract/index.js';
 import { MINUTE } from './windows.js';
 
 export const SCALE = 60;

@@ -2,8 +2,7 @@
 // sequences of clock moves and requests, each answer compared with the core model's decision
 // for the same key at the same instant — status, X-RateLimit-*, Retry-After. Exact, not sampled.
 import fc from 'fast-check';
-import { decideRate, type LimiterState } from '../../mock/core/limits/index.js';
-import type { TierLimits } from '../../mock/core/types.js';
+import { decideRate, type LimiterState, type TierLimits } from '../../contract/index.js';
 import { pass, skip, violation, type Check } from '../harness/check.js';
 import { header, type Exchange } from '../harness/http-client.js';
 import { virtualClock } from '../harness/virtual-clock.js';

@@ -2,8 +2,7 @@
 // per limited tier a burst, a steady minute, a flood, a fresh key after the flood and a retry
 // after Retry-After; on the lowest tier the RL-9 floods; an Unlimited key at full speed.
 // All real-time amounts follow the target's time scale (profile clock.timeScale).
-import { missingScopes } from '../../mock/core/scopes.js';
-import type { TierLimits } from '../../mock/core/types.js';
+import { missingScopes, type TierLimits } from '../../contract/index.js';
 import { CheckSkipped, type CheckContext } from '../harness/check.js';
 import { virtualClock } from '../harness/virtual-clock.js';
 import { credentialHeaders, mangle, stateOf, type Header } from '../harness/keyring.js';

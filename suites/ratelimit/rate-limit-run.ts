@@ -1,7 +1,7 @@
 // A rate-limit run (RL and HDR only) against a variant of the embedded mock, for the tests of the
 // suites themselves. Basic and standard tiers only, at 60 target seconds a real second by default,
 // so that a run takes about ten seconds.
-import type { RateLimitAlgorithm } from '../../mock/core/types.js';
+import type { RateLimitAlgorithm } from '../../contract/index.js';
 import { describeResult } from '../harness/describe-result.js';
 import { startRun } from '../harness/run.js';
 import { embeddedTarget } from '../harness/target.js';

@@ -1,7 +1,7 @@
 // Against the mock with a virtual clock: the model-based check of the exact algorithm, for each
 // of the three algorithms and a broken limiter; and exactness under 200 concurrent connections.
 import { describe, expect, it } from 'vitest';
-import type { RateLimitAlgorithm } from '../../mock/core/types.js';
+import type { RateLimitAlgorithm } from '../../contract/index.js';
 import { describeResult } from '../harness/describe-result.js';
 import { startRun } from '../harness/run.js';
 import { embeddedTarget } from '../harness/target.js';

@@ -6,7 +6,7 @@ import type { CheckResult, Level, Result } from '../harness/check.js';
 import type { Exchange } from '../harness/http-client.js';
 import type { ResolvedProfile } from '../harness/load-profile.js';
 import type { Redactor } from '../harness/redact.js';
-import { REQUIREMENT_TEXT } from '../harness/run.js';
+import { REQUIREMENT_TEXT } from '../../contract/index.js';
 
 const PACKAGE = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
 

@@ -5,8 +5,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
-import { createRouter, relativePath } from '../../mock/core/router.js';
-import type { Operation } from '../../mock/core/types.js';
+import { createRouter, relativePath, type Operation } from '../../contract/index.js';
 import type { Exchange } from '../harness/http-client.js';
 
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;

@@ -1,5 +1,5 @@
 // SCOPE: what a key may do (contract SCOPE-1..6), judged over the scope matrix.
-import { ADMIN_SCOPE } from '../../mock/core/scopes.js';
+import { ADMIN_SCOPE } from '../../contract/index.js';
 import { pass, skip, violation, type Check, type CheckContext, type Verdict } from '../harness/check.js';
 import { header, probe } from '../harness/expect.js';
 import { activeKeys, credentialHeaders } from '../harness/keyring.js';

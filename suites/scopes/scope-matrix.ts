@@ -1,8 +1,7 @@
 // The scope matrix: every operation x every active key of the profile, each by a request that
 // changes nothing (unknown ids, bodies that fail validation), answered once and shared by the
 // SCOPE checks. What the contract expects of each cell comes from the core model.
-import type { Operation } from '../../mock/core/types.js';
-import { ADMIN_SCOPE } from '../../mock/core/scopes.js';
+import { type Operation, ADMIN_SCOPE } from '../../contract/index.js';
 import type { CheckContext } from '../harness/check.js';
 import type { Exchange, Probe } from '../harness/http-client.js';
 import { probe } from '../harness/expect.js';

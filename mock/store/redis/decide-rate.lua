@@ -1,5 +1,5 @@
 -- One rate-limit decision, atomically (contract: RL, HDR): the Lua mirror of
--- mock/core/limits/limiter.ts (decideRate) with its token bucket, bucketed log (rolling hour,
+-- contract/limits/limiter.ts (decideRate) with its token bucket, bucketed log (rolling hour,
 -- sliding minute) and fixed window. Kept equal to the TypeScript core by a fast-check property
 -- against a real Redis (mock/store/redis/decide-rate.test.ts); change both together.
 --

@@ -2,8 +2,8 @@
 // same random sequences of (now, tier, algorithm) give the same decisions, headers and kept state.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decideRate, type LimiterState } from '../../core/limits/index.js';
-import type { RateLimitAlgorithm, TierLimits } from '../../core/types.js';
+import { decideRate, type LimiterState } from '../../../contract/limits/index.js';
+import type { RateLimitAlgorithm, TierLimits } from '../../../contract/types.js';
 import { propertyOptions } from '../../test-support/property-options.js';
 import { skipWithoutRedis, startTestRedis, type TestRedis } from '../../test-support/redis-server.js';
 import { createRedisClient, createRedisStore, type RedisStores } from './redis-store.js';

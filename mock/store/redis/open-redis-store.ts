@@ -4,7 +4,7 @@
 // mock's state (then the seed is put back, in one step).
 import { failOpen } from '../fail-open.js';
 import type { StoreErrorMode } from '../store-unavailable.js';
-import type { Stores, StoreSnapshot } from '../types.js';
+import type { Stores, StoreSnapshot } from '../../../contract/store-types.js';
 import { createRedisClient, createRedisStore, type RedisStores } from './redis-store.js';
 
 export class StoreConnectError extends Error {}

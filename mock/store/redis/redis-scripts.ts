@@ -2,7 +2,7 @@
 // applies it whole or not at all and no worker ever reads half of it.
 import { readFileSync } from 'node:fs';
 
-/** One rate-limit decision (the Lua mirror of mock/core/limits; see the file's header). */
+/** One rate-limit decision (the Lua mirror of contract/limits; see the file's header). */
 export const DECIDE_RATE_LUA = readFileSync(new URL('./decide-rate.lua', import.meta.url), 'utf8');
 
 /**

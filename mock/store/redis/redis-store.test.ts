@@ -2,8 +2,8 @@
 // interfaces, the seed put back in one step, the mock's answers over it, and what happens when
 // Redis is lost and comes back (503, reconnect, nothing lost that Redis kept).
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { mintKey } from '../../core/mint-key.js';
-import type { Entity } from '../types.js';
+import { mintKey } from '../../../contract/mint-key.js';
+import type { Entity } from '../../../contract/store-types.js';
 import { startTestMock, bearer, type TestMock } from '../../http/test-server.js';
 import { send } from '../../http/test-client.js';
 import { skipWithoutRedis, startTestRedis, type TestRedis } from '../../test-support/redis-server.js';
@@ -179,7 +179,7 @@ describe.skipIf(redisCheck.skip)(`a mock over Redis when Redis goes away${redisC
 
   it('puts the seed back when Redis comes back without the mock’s state', async () => {
     await start('closed');
-    opened.setSnapshot((await import('../../seed.js')).seedSnapshot(mock.app.seed, mock.app.seededKeys));
+    opened.setSnapshot((await import('../../../contract/seed.js')).seedSnapshot(mock.app.seed, mock.app.seededKeys));
     await redis.kill();
     const { rmSync } = await import('node:fs');
     rmSync(redis.dir, { recursive: true, force: true });

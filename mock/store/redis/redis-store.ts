@@ -6,11 +6,11 @@
 // everything else, and those too while it is not, over ioredis.
 import { createHash } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
-import { KEY_ID_PREFIX, modernLookupId, secretMatches } from '../../core/key-material.js';
-import type { LimiterState, RateDecision } from '../../core/limits/index.js';
-import type { KeyRecord, RateLimitAlgorithm, TierLimits } from '../../core/types.js';
+import { KEY_ID_PREFIX, modernLookupId, secretMatches } from '../../../contract/key-material.js';
+import type { LimiterState, RateDecision } from '../../../contract/limits/index.js';
+import type { KeyRecord, RateLimitAlgorithm, TierLimits } from '../../../contract/types.js';
 import { StoreUnavailableError } from '../store-unavailable.js';
-import type { Collection, Entity, EntityWrite, Stores, StoreSnapshot } from '../types.js';
+import type { Collection, Entity, EntityWrite, Stores, StoreSnapshot } from '../../../contract/store-types.js';
 import { openFastLane, type FastLane } from './fast-lane.js';
 import { ALL_IN_ORDER_LUA, DECIDE_RATE_LUA, PEEK_RATE_LUA, PUT_ENTITIES_LUA, PUT_KEY_LUA, REPLACE_ALL_LUA } from './redis-scripts.js';
 

@@ -7,13 +7,13 @@
 // control token's hash and whether the keys' material was derived from a --key-secret. Nothing
 // here writes unless the store is empty; a joining replica whose settings differ is refused
 // before anything is written.
-import type { ClockMode } from '../../clock.js';
-import { hashSecret, randomToken, secretMatches } from '../../core/key-material.js';
-import type { KeyMaterial } from '../../core/mint-key.js';
-import type { Model } from '../../core/model.js';
-import type { RateLimitAlgorithm } from '../../core/types.js';
-import { sha256 } from '../../platform/node.js';
-import { mintSeedKeys, restoreSeedKeys, seedSnapshot, type Seed, type SeededKey } from '../../seed.js';
+import type { ClockMode } from '../../../contract/clock.js';
+import { hashSecret, randomToken, secretMatches } from '../../../contract/key-material.js';
+import type { KeyMaterial } from '../../../contract/mint-key.js';
+import type { Model } from '../../../contract/model.js';
+import type { RateLimitAlgorithm } from '../../../contract/types.js';
+import { sha256 } from '../../../contract/platform/node.js';
+import { mintSeedKeys, restoreSeedKeys, seedSnapshot, type Seed, type SeededKey } from '../../../contract/seed.js';
 import type { RedisStores } from './redis-store.js';
 
 /** What the marker of a seeded store holds (JSON). */

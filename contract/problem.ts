@@ -5,7 +5,25 @@ import type { Failure } from './types.js';
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 const PROBLEM_TYPE_BASE = 'urn:casebender:problem:';
 
-const TITLES: Readonly<Record<number, string>> = {
+/**
+ * Every problem code an answer may carry (the `code` member and the end of `type`), a closed set:
+ * a code written anywhere else fails to compile. 401s: missing/malformed/ambiguous credentials,
+ * unknown, expired, revoked, suspended keys; 403s: scope and clearance; the rest are the API's and
+ * the mock's own (control API, store, transport limits).
+ */
+export const PROBLEM_CODES = [
+  'missing_credentials', 'malformed_credentials', 'ambiguous_credentials', 'invalid_key', 'expired_key', 'revoked_key', 'suspended_key',
+  'insufficient_scope', 'tlp_restricted', 'pap_restricted',
+  'rate_limited',
+  'not_found', 'method_not_allowed', 'bad_request', 'invalid_body', 'invalid_json', 'invalid_query', 'unsupported_media_type',
+  'body_too_large', 'body_too_deep', 'headers_too_large', 'request_timeout', 'key_revoked',
+  'control_token_required', 'clock_not_virtual', 'invalid_control_request',
+  'store_unavailable', 'internal_error',
+] as const;
+export type ProblemCode = (typeof PROBLEM_CODES)[number];
+
+/** RFC 9110 reason phrases: a problem's `title` for each status. */
+export const PROBLEM_TITLES: Readonly<Record<number, string>> = {
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',
@@ -27,7 +45,7 @@ export interface ProblemBody {
   title: string;
   status: number;
   detail: string;
-  code: string;
+  code: ProblemCode;
   errors?: readonly { field: string; message: string }[];
 }
 
@@ -39,7 +57,7 @@ export interface ProblemBody {
 export function problemBody(failure: Failure): ProblemBody {
   const body: ProblemBody = {
     type: PROBLEM_TYPE_BASE + failure.code,
-    title: TITLES[failure.status] ?? 'Error',
+    title: PROBLEM_TITLES[failure.status] ?? 'Error',
     status: failure.status,
     detail: failure.detail,
     code: failure.code,
@@ -52,7 +70,7 @@ export function problemBody(failure: Failure): ProblemBody {
  * A 401 (ERR-2): the Bearer challenge with the realm, plus `error="invalid_token"`
  * when a credential was presented and refused — and none when there was no credential.
  */
-export function unauthorized(code: string, detail: string, realm: string, presented: boolean): Failure {
+export function unauthorized(code: ProblemCode, detail: string, realm: string, presented: boolean): Failure {
   return { status: 401, code, detail, headers: { 'WWW-Authenticate': challenge(realm, presented ? detail : '') } };
 }
 

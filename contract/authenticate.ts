@@ -1,6 +1,6 @@
 // From a credential and the key record it names to an identity or a 401 (contract: KEY, CRED, LEG).
 import type { Credential } from './credentials.js';
-import { unauthorized } from './problem.js';
+import { unauthorized, type ProblemCode } from './problem.js';
 import type { Failure, Identity, KeyRecord, KeyStatus, Result } from './types.js';
 
 /**
@@ -14,7 +14,7 @@ export function keyStatus(key: KeyRecord, now: number): KeyStatus {
   return 'active';
 }
 
-const STATUS_FAILURE: Readonly<Record<Exclude<KeyStatus, 'active'>, [string, string]>> = {
+const STATUS_FAILURE: Readonly<Record<Exclude<KeyStatus, 'active'>, [ProblemCode, string]>> = {
   revoked: ['revoked_key', 'The API key has been revoked.'],
   suspended: ['suspended_key', 'The API key is suspended.'],
   expired: ['expired_key', 'The API key has expired.'],

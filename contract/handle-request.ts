@@ -17,7 +17,7 @@ import { createRouter, relativePath } from './router.js';
 import { missingScopes } from './scopes.js';
 import type { Failure, KeyRecord } from './types.js';
 import type { Validators } from './validation.js';
-import { isPending, type Collection, type Entity, type MaybePromise, type Stores } from '../store/types.js';
+import { isPending, type Collection, type Entity, type MaybePromise, type Stores } from './store-types.js';
 import type { RateDecision } from './limits/index.js';
 
 export interface RequestFacts {

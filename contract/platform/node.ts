@@ -1,6 +1,6 @@
 // What the mock needs from its platform, in Node: SHA-256 and random bytes (node:crypto) and the
 // package's fixtures on disk. Browser bundles get ./browser.ts instead (package.json "browser"
-// maps dist/mock/platform/node.js to browser.js); nothing else in mock/ imports a Node built-in on
+// maps dist/contract/platform/node.js to browser.js); nothing else in contract/ or mock/ imports a Node built-in on
 // the way from the MSW handlers to the core.
 import { createHmac, hash, randomBytes as nodeRandomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -31,7 +31,7 @@ export const sha256Latin1 = (text: string): string => hash('sha256', text, 'bina
 
 const FIXTURES = new URL('../../fixtures/', import.meta.url);
 
-/** The absolute path of a file in the package's fixtures/ (from mock/platform/ or dist/mock/platform/). */
+/** The absolute path of a file in the package's fixtures/ (from contract/platform/ or dist/contract/platform/). */
 export const fixturePath = (name: string): string => fileURLToPath(new URL(name, FIXTURES));
 
 /** The text of a file in the package's fixtures/. */

@@ -1,13 +1,13 @@
 // The mock's seed: entities across every TLP/PAP level and the keys minted at start.
 // Key material is random at every start and shown once (printed table, profile file).
-import { alertShape, caseShape, userRef, userShape } from './core/entities.js';
-import { secretMatches, type ByteSource } from './core/key-material.js';
-import type { Model } from './core/model.js';
-import { mintKey, type KeyMaterial } from './core/mint-key.js';
-import type { KeyRecord, KeyKind } from './core/types.js';
+import { alertShape, caseShape, userRef, userShape } from './entities.js';
+import { secretMatches, type ByteSource } from './key-material.js';
+import type { Model } from './model.js';
+import { mintKey, type KeyMaterial } from './mint-key.js';
+import type { KeyRecord, KeyKind } from './types.js';
 import { fixturePath, hmacSha256, readFixture, readTextFile } from './platform/node.js';
 import { schemaChecker } from './json-schema.js';
-import type { Collection, Entity, Stores, StoreSnapshot } from './store/types.js';
+import type { Collection, Entity, Stores, StoreSnapshot } from './store-types.js';
 
 export interface SeedKeySpec {
   readonly name: string;

@@ -1,10 +1,10 @@
 // The target profile the mock writes at start: the keyring and facts the suites read.
 // Its format is fixtures/profile.schema.json.
 import type { Clock } from './clock.js';
-import type { Model } from './core/model.js';
+import type { Model } from './model.js';
 import type { Seed, SeededKey } from './seed.js';
 import { COLLECTIONS } from './seed.js';
-import { keyStatus } from './core/authenticate.js';
+import { keyStatus } from './authenticate.js';
 
 export interface ProfileKey {
   name: string;

@@ -1,7 +1,7 @@
 // Store interfaces: state only, no rules. The memory store implements them now; a shared
 // store (Redis) can later, which is why every method may answer with a promise.
-import type { LimiterState, RateDecision } from '../core/limits/index.js';
-import type { KeyRecord, RateLimitAlgorithm, TierLimits } from '../core/types.js';
+import type { LimiterState, RateDecision } from './limits/index.js';
+import type { KeyRecord, RateLimitAlgorithm, TierLimits } from './types.js';
 
 export type MaybePromise<T> = T | Promise<T>;
 

@@ -1,8 +1,8 @@
 // The contract's data, gathered once: tiers, the operation -> scope table and the policy,
 // all read from fixtures/ (never constants in code). A profile may override parts of it.
-import operationsFixture from '../../fixtures/operations.json' with { type: 'json' };
-import policyFixture from '../../fixtures/policy.json' with { type: 'json' };
-import tiersFixture from '../../fixtures/tiers.json' with { type: 'json' };
+import operationsFixture from '../fixtures/operations.json' with { type: 'json' };
+import policyFixture from '../fixtures/policy.json' with { type: 'json' };
+import tiersFixture from '../fixtures/tiers.json' with { type: 'json' };
 import type { Operation, Policy, RateLimitAlgorithm, TierLimits, TierTable } from './types.js';
 
 export interface Model {

@@ -1,6 +1,6 @@
 // Key material: generation, hashing and constant-time comparison (contract: KEY, CRED-6).
 // Stores keep only the SHA-256 of a key or secret; the material is shown once, at creation.
-import { randomBytes, sha256, sha256Latin1 } from '../platform/node.js';
+import { randomBytes, sha256, sha256Latin1 } from './platform/node.js';
 import { MODERN_KEY_PREFIX } from './credentials.js';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';

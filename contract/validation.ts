@@ -2,6 +2,8 @@
 // The document is data; this module compiles it once into one validator per operation.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { parse as parseYaml } from 'yaml';
+import { readFixture } from './platform/node.js';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
@@ -130,3 +132,11 @@ function fieldError(error: ErrorObject): FieldError {
 
 const join = (a: string, b: string) => (a === '' ? b : `${a}.${b}`);
 const decodePointer = (s: string) => s.replaceAll('~1', '/').replaceAll('~0', '~');
+
+let referenceCache: Validators | undefined;
+
+/** The validators of the reference document (fixtures/openapi.yaml), compiled once per process. */
+export function referenceValidators(): Validators {
+  referenceCache ??= compileValidators(parseYaml(readFixture('openapi.yaml')));
+  return referenceCache;
+}

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { propertyOptions } from '../../test-support/property-options.js';
+import { propertyOptions } from '../../mock/test-support/property-options.js';
 import type { TierLimits } from '../types.js';
 import { decideRate, HOUR_MS, MINUTE_MS, type LimiterAlgorithm, type LimiterState, type RateDecision } from './index.js';
 import { bucketedLog, type BucketedLogState } from './bucketed-log.js';

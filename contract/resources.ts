@@ -9,7 +9,7 @@ import type { Context } from './handle-request.js';
 import { randomBase62 } from './key-material.js';
 import { mintKey, type KeyMaterial } from './mint-key.js';
 import type { KeyRecord, Operation } from './types.js';
-import type { Collection, Entity } from '../store/types.js';
+import type { Collection, Entity } from './store-types.js';
 
 export type Target = { readonly kind: 'entity'; readonly entity: Entity } | { readonly kind: 'key'; readonly record: KeyRecord };
 

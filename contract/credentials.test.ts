@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { propertyOptions } from '../test-support/property-options.js';
+import { propertyOptions } from '../mock/test-support/property-options.js';
 import { extractCredential, isToken68 } from './credentials.js';
 
 const KEY = 'cbr_live_' + 'A'.repeat(40);

@@ -84,12 +84,14 @@ export interface Identity {
   readonly method: CredentialMethod;
 }
 
+import type { ProblemCode } from './problem.js';
+
 export type CredentialMethod = 'bearer' | 'x-api-key' | 'legacy';
 
 /** A failure as data, turned into problem+json in one place (problem.ts). */
 export interface Failure {
   readonly status: number;
-  readonly code: string;
+  readonly code: ProblemCode;
   readonly detail: string;
   /** Extra headers this failure requires (WWW-Authenticate, Retry-After, ...). */
   readonly headers?: Readonly<Record<string, string>>;

@@ -1,7 +1,8 @@
 // The ordered pipeline, in-process: the order of checks (ERR-4) and what counts (RL-9).
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createMockApp, referenceValidators, type MockApp } from '../app.js';
-import type { Stores } from '../store/types.js';
+import { createMockApp, type MockApp } from '../mock/app.js';
+import { referenceValidators } from './validation.js';
+import type { Stores } from './store-types.js';
 import type { Answer } from './answer.js';
 import { createRequestHandler, type RequestFacts } from './handle-request.js';
 

@@ -3,7 +3,7 @@
 // leaves out and deriving what CaseBender derives (the status object, labels, colours). Creates,
 // updates, merges and the seed all go through them, so every alert the mock serves has one shape.
 // Pure: no store, no clock.
-import type { Entity } from '../store/types.js';
+import type { Entity } from './store-types.js';
 
 type Json = Record<string, unknown>;
 

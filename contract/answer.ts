@@ -1,7 +1,7 @@
 // What the core answers: status, headers and an already-serialised body. Adapters only write it.
 import { PROBLEM_CONTENT_TYPE, problemBody } from './problem.js';
 import type { Failure } from './types.js';
-import { utf8Bytes } from '../platform/node.js';
+import { utf8Bytes } from './platform/node.js';
 
 export interface Answer {
   status: number;

@@ -1,8 +1,8 @@
 // Bodies the core gives again and again are kept with their bytes; a body changed afterwards
 // (a fault's rewrite) is sent as changed, never as the bytes kept for the old text.
 import { describe, expect, it } from 'vitest';
-import { createMockApp } from '../app.js';
-import { startMockServer } from '../http/server.js';
+import { createMockApp } from '../mock/app.js';
+import { startMockServer } from '../mock/http/server.js';
 import { bodyBytes, failureAnswer, jsonAnswer } from './answer.js';
 
 describe('kept bodies', () => {
