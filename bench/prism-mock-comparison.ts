@@ -35,7 +35,7 @@ function startPrismMock(port: number): Promise<ChildProcess> {
   try {
     cli = createRequire(import.meta.url).resolve('@stoplight/prism-cli/dist/index.js');
   } catch {
-    throw new Error('Prism is not installed (optional dependency): npm install --no-save @stoplight/prism-cli@5.14.2');
+    throw new Error('Prism is not installed (an optional peer dependency): npm install --no-save @stoplight/prism-cli@5.14.2');
   }
   const child = spawn(process.execPath, [cli, 'mock', fixturePath('openapi.yaml'), '-h', '127.0.0.1', '-p', String(port), '--cors', 'false'], { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {

@@ -48,7 +48,7 @@ let prismCli: string;
 try {
   prismCli = require.resolve('@stoplight/prism-cli/dist/index.js');
 } catch {
-  console.error('bench:prism: Prism is not installed (optional dependency): npm install --no-save @stoplight/prism-cli@5.14.2');
+  console.error('bench:prism: Prism is not installed (an optional peer dependency): npm install --no-save @stoplight/prism-cli@5.14.2');
   process.exit(2);
 }
 const dir = mkdtempSync(join(tmpdir(), 'cb-bench-prism-'));

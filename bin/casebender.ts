@@ -1,8 +1,5 @@
-// The `casebender` command: dispatches to its subcommands.
-import { runMockCommand } from '../mock/cli.js';
-import { runRunCommand } from '../suites/cli.js';
-import { runInitCommand } from '../suites/init.js';
-import { runDoctorCommand } from '../suites/doctor.js';
+// The `casebender` command: dispatches to its subcommands, each loaded only when it is called
+// (so `casebender --help` loads none of them).
 
 const USAGE = `Usage: casebender <command> [options]
 
@@ -18,13 +15,13 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'mock':
-      return runMockCommand(rest);
+      return (await import('../mock/cli.js')).runMockCommand(rest);
     case 'run':
-      return runRunCommand(rest);
+      return (await import('../suites/cli.js')).runRunCommand(rest);
     case 'init':
-      return runInitCommand(rest);
+      return (await import('../suites/init.js')).runInitCommand(rest);
     case 'doctor':
-      return runDoctorCommand(rest);
+      return (await import('../suites/doctor.js')).runDoctorCommand(rest);
     case undefined:
     case '-h':
     case '--help':

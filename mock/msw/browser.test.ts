@@ -1,4 +1,4 @@
-// The MSW handlers in a real browser: the package's browser build (dist/, with package.json
+// The MSW handlers in a real browser: the MSW package's build (packages/msw/dist, its package.json
 // "browser" swapping contract/platform/node.js for browser.js) bundled by esbuild for the browser
 // platform — the bundle fails to build if a Node built-in is still on the way to the core — and
 // run with setupWorker in Debian's headless Chromium. CI installs chromium; elsewhere the test is
@@ -60,8 +60,8 @@ describe.skipIf(chromium === undefined)(chromium === undefined ? `the MSW handle
   });
 
   it('CRED-1, KEY-3, RL-1, HDR-3, LEG-3: answer in Chromium through a service worker as in Node', async () => {
-    execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'pipe' });
-    const entryDir = join(root, 'dist', 'browser-test');
+    execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), '--if-stale'], { cwd: root, stdio: 'pipe' });
+    const entryDir = join(root, 'packages', 'msw', 'dist', 'browser-test');
     mkdirSync(entryDir, { recursive: true });
     writeFileSync(join(entryDir, 'entry.js'), ENTRY);
     const bundle = await build({ entryPoints: [join(entryDir, 'entry.js')], bundle: true, platform: 'browser', format: 'esm', target: 'es2022', write: false, logLevel: 'silent' });

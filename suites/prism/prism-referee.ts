@@ -52,7 +52,7 @@ export async function importOptional<T>(name: string): Promise<T> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-      throw new PrismMissing(`Prism is not installed (${name} is an optional dependency). Install it with: ${PRISM_INSTALL_HINT}`);
+      throw new PrismMissing(`Prism is not installed (${name} is an optional peer dependency of this package). Install it with: ${PRISM_INSTALL_HINT}`);
     }
     throw error;
   }

@@ -1,14 +1,16 @@
 // The whole result of a run as one JSON document (schema: fixtures/report.schema.json): target,
 // profile summary without key material, versions, seed, per-requirement results with evidence,
 // the rate-limit load's timelines. Everything in it has passed through the redactor.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { CheckResult, Level, Result } from '../harness/check.js';
 import type { Exchange } from '../harness/http-client.js';
 import type { ResolvedProfile } from '../harness/load-profile.js';
 import type { Redactor } from '../harness/redact.js';
 import { REQUIREMENT_TEXT } from '../../contract/index.js';
 
-const PACKAGE = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
+// The package's own package.json: two levels up from suites/report/, three from dist/suites/report/.
+const PACKAGE_JSON = ['../../package.json', '../../../package.json'].map((up) => new URL(up, import.meta.url)).find((url) => existsSync(url) && !url.pathname.endsWith('/dist/package.json'))!;
+const PACKAGE = JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { name: string; version: string };
 
 export const RESULT_ORDER: readonly Result[] = ['fail', 'warn', 'differs', 'pass', 'skipped'];
 
