@@ -225,7 +225,7 @@ export async function runRunCommand(argv: readonly string[], out: (line: string)
         seen.add(a);
         if (a === 'RL') {
           const limited = Object.values(run.context.model.tiers).filter((t) => t !== null);
-          const e = estimateLoad(limited, target.profile.clock?.timeScale ?? 1, (target.profile.target.extraBaseUrls ?? []).length > 0, undefined, options.full);
+          const e = estimateLoad(limited, run.context.time, (target.profile.target.extraBaseUrls ?? []).length > 0, undefined, options.full);
           say(`RL … about ${e.requests} requests over about ${e.seconds} s (time scale ${target.profile.clock?.timeScale ?? 1})`);
           if (!options.quiet) stopBar = progressBar(e.seconds, out);
         } else say(`${a} … ${run.checks.filter((c) => c.requirement.startsWith(`${a}-`)).length} checks`);

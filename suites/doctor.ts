@@ -13,6 +13,7 @@ import { credentialHeaders, stateOf } from './harness/keyring.js';
 import { declaresSpec } from './harness/key-admin.js';
 import { ProfileError, readProfileFile, resolveProfile, type ResolvedKey, type ResolvedProfile } from './harness/load-profile.js';
 import { createOracle, profileModel } from './harness/oracle.js';
+import { targetTime } from './harness/target-time.js';
 import { estimateLoad } from './ratelimit/observations.js';
 
 export const DOCTOR_USAGE = `Usage: casebender doctor --profile FILE [options]
@@ -270,10 +271,10 @@ export async function runDoctorCommand(argv: readonly string[], out: (line: stri
       out(`with --provision (keys made through ${maker} and revoked at the end): ${ids.length - after.size} will run, ${after.size} will be skipped (${[...after.keys()].join(', ')})`);
     }
     const limited = Object.values(model.tiers).filter((t) => t !== null);
-    const scale = profile.clock?.timeScale ?? 1;
+    const time = targetTime(profile.clock?.timeScale ?? 1);
     const spread = (profile.target.extraBaseUrls ?? []).length > 0;
-    const quick = estimateLoad(limited, scale, spread);
-    const full = estimateLoad(limited, scale, spread, undefined, true);
+    const quick = estimateLoad(limited, time, spread);
+    const full = estimateLoad(limited, time, spread, undefined, true);
     const minutes = (s: number) => (s < 120 ? `${s} s` : `${Math.round(s / 60)} min`);
     out(`load: --quick about ${quick.requests} requests over ${minutes(quick.seconds)}; --full about ${full.requests} over ${minutes(full.seconds)} (plus about 700 for the functional areas)`);
     const wrong = [...keys, ...entities].filter((f) => f.ok === false).length;

@@ -5,7 +5,7 @@ import type { Client, Exchange, Probe } from './http-client.js';
 import type { ResolvedKey, ResolvedProfile } from './load-profile.js';
 import type { Oracle } from './oracle.js';
 import type { ControlApi } from './control-api-client.js';
-import type { TargetClock } from './target-clock.js';
+import type { TargetTime } from './target-time.js';
 
 export type { Level };
 export type Result = 'pass' | 'fail' | 'warn' | 'differs' | 'skipped';
@@ -41,13 +41,15 @@ export interface CheckContext {
   send(probe: Probe): Promise<Exchange>;
   /** fast-check options: the run's seed and number of runs. */
   readonly fc: { readonly seed: number; readonly numRuns: number };
-  /** Milliseconds of real time for `seconds` of target time (the profile's time scale). */
-  realMs(seconds: number): number;
+  /** The target's time: every wait, rate and sample time of a check is in it (target-time.ts). */
+  readonly time: TargetTime;
   /**
-   * The target's clock, estimated from the Date headers of the answers so far (after a few more
-   * unauthenticated requests when they are too few); undefined when the target sends no Date.
+   * Work several checks share, made once a run under `key` (the rate-limit load): the first caller
+   * starts it, later callers get the same promise.
    */
-  targetClock(): Promise<TargetClock | undefined>;
+  once<T>(key: string, make: () => Promise<T>): Promise<T>;
+  /** The shared work made under `key` so far, if any, without starting it. */
+  made<T>(key: string): Promise<T> | undefined;
   /** Whether a request of this run has presented the key already (the rate-limit load wants keys it has not). */
   presented(key: ResolvedKey): boolean;
   /** Limits on the rate-limit load: only these tiers, and this many requests for the Unlimited run. */

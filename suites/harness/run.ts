@@ -8,6 +8,7 @@ import type { ResolvedProfile } from './load-profile.js';
 import { createOracle, profileModel } from './oracle.js';
 import { createRedactor, type Redactor } from './redact.js';
 import { clockEstimator } from './target-clock.js';
+import { estimatedClock, machineClock, offsetClock, targetTime, type PlacedClock } from './target-time.js';
 import { createResponseValidator, type SchemaFinding } from '../schema/response-validator.js';
 import { ALL_CHECKS } from '../all-checks.js';
 import { createPrismReferee } from '../prism/prism-referee.js';
@@ -107,6 +108,7 @@ export async function startRun(options: RunOptions): Promise<Run> {
     },
   });
   const control = profile.target.control?.token !== undefined ? createControlApi(profile.target.control.url, profile.target.control.token) : undefined;
+  const shared = new Map<string, Promise<unknown>>();
   const context: CheckContext = {
     profile,
     model,
@@ -114,23 +116,35 @@ export async function startRun(options: RunOptions): Promise<Run> {
     client,
     control,
     fc: { seed: options.seed ?? 42, numRuns: options.numRuns ?? 40 },
-    realMs: (seconds) => (seconds * 1000) / timeScale,
-    ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
-    presented: (key) => presentedValues.has(key.kind === 'modern' ? key.key : key.accessKey),
-    async targetClock() {
+    time: targetTime(timeScale, async (): Promise<PlacedClock> => {
+      if (control !== undefined) {
+        const realAt = Date.now();
+        const clock = await control.clock();
+        return offsetClock('control API', clock.now, realAt, timeScale);
+      }
+      // A deployment's clock may be seconds off this machine's: its windows and resets are its own.
       // Answers at different phases of the second narrow the estimate: a few more, 130 ms apart.
       for (let i = 0; clockSamples.samples() < CLOCK_SAMPLES && i < CLOCK_SAMPLES; i++) {
         await client.send({ method: 'GET', path: '/alerts', headers: [] });
         await new Promise((r) => setTimeout(r, 130));
       }
-      return clockSamples.estimate();
+      const estimate = clockSamples.estimate();
+      return estimate === undefined ? machineClock(timeScale) : estimatedClock(estimate);
+    }),
+    once: (key, make) => {
+      let work = shared.get(key);
+      if (work === undefined) shared.set(key, (work = make()));
+      return work as ReturnType<typeof make>;
     },
+    made: <T>(key: string) => shared.get(key) as Promise<T> | undefined,
+    ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
+    presented: (key) => presentedValues.has(key.kind === 'modern' ? key.key : key.accessKey),
     async send(probe: Probe): Promise<Exchange> {
       let exchange = await client.send(probe);
       // Rate limits are the RL suites' business: here a 429 is waited out and the request sent again.
       for (let i = 0; i < MAX_429_RETRIES && exchange.status === 429; i++) {
         const retryAfter = Number(header(exchange, 'retry-after') ?? '1');
-        await new Promise((r) => setTimeout(r, Math.min(MAX_429_WAIT_MS, context.realMs(Number.isFinite(retryAfter) ? Math.max(retryAfter, 0.05) : 1))));
+        await new Promise((r) => setTimeout(r, Math.min(MAX_429_WAIT_MS, context.time.realMs(1000 * (Number.isFinite(retryAfter) ? Math.max(retryAfter, 0.05) : 1)))));
         exchange = await client.send(probe);
       }
       return exchange;

@@ -5,13 +5,14 @@
 import { describe, expect, it } from 'vitest';
 import { createClock } from '../../contract/index.js';
 import type { CheckContext } from './check.js';
-import type { LoadRun, Sample } from '../ratelimit/load-driver.js';
-import { primeObservations, type Observations } from '../ratelimit/observations.js';
+import type { Sample } from '../ratelimit/load-driver.js';
+import { withObservations, type Observations } from '../ratelimit/observations.js';
 import { rateLimitChecks } from '../ratelimit/ratelimit-checks.js';
 import type { ResolvedProfile } from './load-profile.js';
 import { startRun } from './run.js';
-import { clockEstimator, describeClock, type TargetClock } from './target-clock.js';
+import { clockEstimator, describeClock } from './target-clock.js';
 import { embeddedTarget } from './target.js';
+import { estimatedClock, machineClock, targetTime, type PlacedClock } from './target-time.js';
 
 const HDR2 = rateLimitChecks.find((c) => c.requirement === 'HDR-2')!;
 
@@ -55,7 +56,9 @@ describe('clock estimate from Date headers', () => {
       delete (profile.target as { control?: unknown }).control;
       profile.clock = { mode: 'real', timeScale: 1 };
       const run = await startRun({ profile, only: ['CRED-3'] });
-      const clock = (await run.context.targetClock())!;
+      const placed = await run.context.time.clock();
+      const clock = placed.estimate!;
+      expect(placed.source).toBe('Date headers');
       run.close();
       expect(clock.samples).toBeGreaterThanOrEqual(8);
       expect(Math.abs(clock.offsetMs - 5_000)).toBeLessThan(600);
@@ -67,27 +70,27 @@ describe('clock estimate from Date headers', () => {
 
 describe('HDR-2 judged against the target’s clock', () => {
   /** An hour quota's reset, 3600 s ahead of a target clock 5 s ahead of the tester's. */
-  async function judge(clock: Pick<Observations, 'toTarget' | 'clockSource'> & { clock?: TargetClock }) {
+  async function judge(clock: PlacedClock) {
     const startedAt = Date.now();
     const targetNow = (startedAt + 5_000) / 1000;
     const sample: Sample = { at: 10, latency: 2, status: 429, limit: '60', remaining: '0', reset: String(Math.floor(targetNow) + 3600) };
-    const flood = { label: 'basic flood', samples: [sample], startedAt, durationMs: 20 } as unknown as LoadRun;
-    const o = { tiers: [{ tier: 'basic', limits: { perMinute: 60, perHour: 1000, burst: 10 }, flood }], timeScale: 1, ...clock } as unknown as Observations;
-    const ctx = { model: { policy: { rateLimitAlgorithm: 'token-bucket' } } } as unknown as CheckContext;
-    primeObservations(ctx, o);
+    // Recorded in real time, stored in the target's, on the clock the run placed (as observations.ts does).
+    const time = targetTime(1);
+    const flood = time.restate({ label: 'basic flood', samples: [sample], startedAt, startedPerf: 0, durationMs: 20, timeline: [], errors: 0, statusCounts: {} }, clock);
+    const o = { tiers: [{ tier: 'basic', limits: { perMinute: 60, perHour: 1000, burst: 10 }, flood }], clock } as unknown as Observations;
+    const ctx = withObservations({ model: { policy: { rateLimitAlgorithm: 'token-bucket' } }, time }, o) as unknown as CheckContext;
     return HDR2.run(ctx);
   }
 
   it('with the tester’s clock, a correct reset 3600 s ahead on a clock 5 s ahead looks 3605 s ahead: blamed', async () => {
-    expect(await judge({ toTarget: (ms) => ms, clockSource: 'this machine' })).toMatchObject({ outcome: 'violation' });
+    expect(await judge(machineClock())).toMatchObject({ outcome: 'violation' });
   });
 
   it('with the clock read from Date headers, the same answer passes, and the note says which clock', async () => {
     const est = clockEstimator(1);
     const now = Date.now();
     for (let i = 0; i < 10; i++) est.add(now + i * 130, now + i * 130 + 4, new Date(now + i * 130 + 2 + 5_000).toUTCString());
-    const clock = est.estimate()!;
-    const verdict = await judge({ toTarget: clock.toTarget, clockSource: 'Date headers', clock });
+    const verdict = await judge(estimatedClock(est.estimate()!));
     expect(verdict).toMatchObject({ outcome: 'pass', note: expect.stringMatching(/from its Date headers: \+5\.\d s/) });
   });
 });

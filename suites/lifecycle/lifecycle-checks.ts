@@ -103,6 +103,11 @@ function modelCheck(requirement: 'KEY-2' | 'KEY-3' | 'KEY-4', what: string): Che
   };
 }
 
+/** KEY-2 on a real clock: a key made to expire this much real time from now (one request fits before it)… */
+const EXPIRY_LEAD_REAL_MS = 1_500;
+/** …is tried again this much real time after its expiry (timers and the target's clock granularity). */
+const EXPIRY_MARGIN_REAL_MS = 200;
+
 export const lifecycleChecks: Check[] = [
   {
     requirement: 'KEY-1',
@@ -130,12 +135,13 @@ export const lifecycleChecks: Check[] = [
         await ctx.control.advance(1);
         return allAnswer(ctx, [probe('GET', k.path, k.headers)], 401, 'KEY-2: refused from the very moment of expiry');
       }
-      // A real clock: expire a key a moment from now (in target time) and wait that out.
-      const lead = 1500 * clock.timeScale;
+      // A real clock: expire a key a moment from now and wait that out. The moment is real time
+      // (one request must fit before it, at any time scale), stated in the target's time.
+      const lead = ctx.time.targetMs(EXPIRY_LEAD_REAL_MS);
       const k = await createdKey(ctx, { expiresAt: clock.now + lead });
       const before = await ctx.send(probe('GET', k.path, k.headers));
       if (before.status !== 200) return violation({ summary: `a key before its expiry got ${before.status}`, exchange: before, expected: '200', why: 'KEY-2: the key works until its expiry' });
-      await new Promise((r) => setTimeout(r, 1500 + 200));
+      await ctx.time.sleep(lead + ctx.time.targetMs(EXPIRY_MARGIN_REAL_MS));
       return allAnswer(ctx, [probe('GET', k.path, k.headers)], 401, 'KEY-2: refused from the moment of expiry');
     },
   },

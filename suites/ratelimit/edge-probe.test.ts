@@ -7,23 +7,23 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { edgeProbe } from './edge-probe.js';
 import { drive } from './load-driver.js';
-import { clockAligned, closeTargets, keyAnchored, LIMITS, limitedTarget, SCALE, slidingLog, tokenBucket, W, type Limiter } from './limiter-targets.js';
+import { clockAligned, closeTargets, keyAnchored, LIMITS, limitedTarget, slidingLog, tokenBucket, W, type Limiter } from './limiter-targets.js';
 import { maxInWindow, MINUTE } from './windows.js';
 
 afterAll(closeTargets);
 
 const probe = async (limiter: Limiter) => {
-  const { url, toTarget } = await limitedTarget(limiter);
-  return edgeProbe({ tier: 'basic', limits: LIMITS, url, headers: [['X-Api-Key', 'k']], toTarget, scale: SCALE });
+  const { url, time, clock } = await limitedTarget(limiter);
+  return edgeProbe({ tier: 'basic', limits: LIMITS, url, headers: [['X-Api-Key', 'k']], time, clock });
 };
 
 describe('edge probe (RL-11, fingerprint)', () => {
   it('a key-anchored fixed window: the even flood shows no more than m + b in 60 s, the edge probe twice that', async () => {
     // The old judgement: the flood at twice m + b a minute, counted in every 60 s.
-    const { url, toTarget } = await limitedTarget(keyAnchored());
+    const { url, time, clock } = await limitedTarget(keyAnchored());
     const rate = (2 * W) / 60;
-    const flood = await drive({ label: 'flood', urls: [url], headers: [['X-Api-Key', 'k']], amount: Math.ceil(rate * 90), connections: 16, rate: rate * SCALE });
-    const floodTimes = flood.samples.filter((s) => s.status === 200).map((s) => toTarget(flood.startedAt + s.at));
+    const flood = time.restate(await drive({ label: 'flood', urls: [url], headers: [['X-Api-Key', 'k']], amount: Math.ceil(rate * 90), connections: 16, rate: time.realRate(rate) }), clock);
+    const floodTimes = flood.samples.filter((s) => s.status === 200).map((s) => flood.startedAt + s.at);
     expect(maxInWindow(floodTimes, MINUTE).count).toBeLessThanOrEqual(W + 3);
 
     const e = await probe(keyAnchored());

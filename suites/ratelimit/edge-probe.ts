@@ -7,17 +7,18 @@
 // spend admitted tells token bucket, sliding window and the two fixed windows apart.
 import type { TierLimits } from '../../contract/index.js';
 import type { Header } from '../harness/keyring.js';
+import type { PlacedClock, TargetTime } from '../harness/target-time.js';
 import { burst, drive, type LoadRun, type Sample } from './load-driver.js';
 import { maxInWindow, MINUTE, wholeNumber, type Fingerprint } from './windows.js';
 
 export interface EdgeProbe {
   readonly tier: string;
   readonly limits: TierLimits;
-  /** In order: the anchor request, the spend before the edge, the spend(s) after it. */
+  /** In order: the anchor request, the spend before the edge, the spend(s) after it (in target time). */
   readonly runs: readonly LoadRun[];
   /** The most admitted within any 60 s of the target's time, over every run; `from` is target Unix ms. */
   readonly most: { readonly count: number; readonly from: number };
-  /** Real milliseconds the slowest spend took to be answered (the spread of its arrivals). */
+  /** Target milliseconds the slowest spend took to be answered (the spread of its arrivals). */
   readonly spreadMs: number;
   readonly fingerprint: Fingerprint;
   /** What the probe did and saw, step by step (target seconds relative to the anchor). */
@@ -29,12 +30,9 @@ export interface EdgeSpec {
   readonly limits: TierLimits;
   readonly url: string;
   readonly headers: readonly Header[];
-  /** The target's clock (Unix ms) at a real instant (Unix ms). */
-  readonly toTarget: (realMs: number) => number;
-  /** Target milliseconds a real millisecond. */
-  readonly scale: number;
-  /** How far the target clock estimate may be off (target ms); 0 when the target said its clock. */
-  readonly uncertaintyMs?: number;
+  readonly time: TargetTime;
+  /** The target's clock; its uncertainty is added to the wait past an edge. */
+  readonly clock: PlacedClock;
 }
 
 /** Target ms before the window's end at which the first spend goes. */
@@ -53,26 +51,21 @@ export const EDGE_PROBE_COST = (l: TierLimits) => ({ requests: 1 + 3 * spendSize
 
 const isRefusal = (s: Sample) => s.status === 429 || s.status === 403 || s.status >= 500;
 
-/** A sample's arrival on the target's clock (Unix ms). */
-const arrival = (spec: EdgeSpec, run: LoadRun, s: Sample) => spec.toTarget(run.startedAt + s.at);
+/** A sample's arrival on the target's clock (Unix ms), of a run in target time. */
+const arrival = (run: LoadRun, s: Sample) => run.startedAt + s.at;
 
-async function untilTarget(spec: EdgeSpec, at: number): Promise<void> {
-  for (let left = (at - spec.toTarget(Date.now())) / spec.scale; left > 0; left = (at - spec.toTarget(Date.now())) / spec.scale) {
-    await new Promise((r) => setTimeout(r, Math.max(1, Math.ceil(left))));
-  }
-}
-
-function spend(spec: EdgeSpec, label: string): Promise<LoadRun> {
+async function spend(spec: EdgeSpec, label: string): Promise<LoadRun> {
   const amount = spendSize(spec.limits);
-  return amount <= AT_ONCE ? burst({ label, url: spec.url, headers: spec.headers, amount }) : drive({ label, urls: [spec.url], headers: spec.headers, amount, connections: 64 });
+  const run = amount <= AT_ONCE ? await burst({ label, url: spec.url, headers: spec.headers, amount }) : await drive({ label, urls: [spec.url], headers: spec.headers, amount, connections: 64 });
+  return spec.time.restate(run, spec.clock);
 }
 
 /**
  * Where a refusal says the limit ends (target Unix ms): its Retry-After from its arrival, else its
  * X-RateLimit-Reset (Unix seconds; a small number is read as seconds from now, which HDR-2 blames).
  */
-function edgeOf(spec: EdgeSpec, run: LoadRun, s: Sample): number | undefined {
-  const at = arrival(spec, run, s);
+function edgeOf(run: LoadRun, s: Sample): number | undefined {
+  const at = arrival(run, s);
   const after = wholeNumber(s.retryAfter);
   if (after !== undefined) return at + after * 1000;
   const reset = wholeNumber(s.reset);
@@ -81,7 +74,8 @@ function edgeOf(spec: EdgeSpec, run: LoadRun, s: Sample): number | undefined {
 }
 
 export async function edgeProbe(spec: EdgeSpec): Promise<EdgeProbe> {
-  const { limits } = spec;
+  const { limits, time, clock } = spec;
+  const untilTarget = (at: number) => time.until(clock, at);
   const window = limits.perMinute + limits.burst;
   const steps: string[] = [];
   const runs: LoadRun[] = [];
@@ -89,12 +83,12 @@ export async function edgeProbe(spec: EdgeSpec): Promise<EdgeProbe> {
 
   // The anchor goes at least 3 s from a minute boundary, so that a window ending on the clock's
   // minute is not mistaken for one that began at the anchor.
-  const second = (spec.toTarget(Date.now()) / 1000) % 60;
+  const second = (clock.now() / 1000) % 60;
   if (second >= 57 || second < 3) {
-    const minute = Math.floor(spec.toTarget(Date.now()) / MINUTE) * MINUTE;
-    await untilTarget(spec, (second >= 57 ? minute + MINUTE : minute) + 3_000);
+    const minute = Math.floor(clock.now() / MINUTE) * MINUTE;
+    await untilTarget((second >= 57 ? minute + MINUTE : minute) + 3_000);
   }
-  const anchor = await burst({ label: `${spec.tier}: edge probe, one request on a rested key`, url: spec.url, headers: spec.headers, amount: 1 });
+  const anchor = time.restate(await burst({ label: `${spec.tier}: edge probe, one request on a rested key`, url: spec.url, headers: spec.headers, amount: 1 }), clock);
   runs.push(anchor);
   const first = anchor.samples[0];
   const finish = (fingerprint: Fingerprint): EdgeProbe => {
@@ -102,7 +96,7 @@ export async function edgeProbe(spec: EdgeSpec): Promise<EdgeProbe> {
     let spreadMs = 0;
     for (const run of runs) {
       if (run.samples.length > 1) spreadMs = Math.max(spreadMs, run.durationMs);
-      for (const s of run.samples) if (!isRefusal(s)) times.push(arrival(spec, run, s));
+      for (const s of run.samples) if (!isRefusal(s)) times.push(arrival(run, s));
     }
     times.sort((x, y) => x - y);
     return { tier: spec.tier, limits, runs, most: maxInWindow(times, MINUTE), spreadMs, fingerprint, steps };
@@ -111,46 +105,46 @@ export async function edgeProbe(spec: EdgeSpec): Promise<EdgeProbe> {
     steps.push(`the first request was ${first === undefined ? 'not answered' : `refused ${first.status}`}: the key is not rested`);
     return finish({ kind: 'unknown', evidence: steps.join('; ') });
   }
-  const t0 = arrival(spec, anchor, first);
+  const t0 = arrival(anchor, first);
   const rel = (t: number) => `${((t - t0) / 1000).toFixed(1)} s`;
   const reset = wholeNumber(first.reset);
   const windowEnd = reset === undefined ? undefined : reset >= 1e9 ? reset * 1000 : t0 + reset * 1000;
   steps.push(`anchor at 0 s: ${first.status}, X-RateLimit-Reset ${first.reset ?? 'absent'}${windowEnd === undefined ? '' : ` (${rel(windowEnd)})`}${reset !== undefined && reset < 1e9 ? ', read as seconds from now' : ''}`);
 
   // Spend the allowance LEAD_MS before the window's end, or at once when that is near or unknown.
-  const lead = windowEnd === undefined ? 0 : windowEnd - spec.toTarget(Date.now());
-  if (windowEnd !== undefined && lead > LEAD_MS + 1_000 && lead <= FARTHEST_EDGE_MS) await untilTarget(spec, windowEnd - LEAD_MS);
+  const lead = windowEnd === undefined ? 0 : windowEnd - clock.now();
+  if (windowEnd !== undefined && lead > LEAD_MS + 1_000 && lead <= FARTHEST_EDGE_MS) await untilTarget(windowEnd - LEAD_MS);
   const before = await spend(spec, `${spec.tier}: edge probe, ${spendSize(limits)} at once before the window's end`);
   runs.push(before);
   const beforeAdmitted = admitted(before) + 1;
   const refusal = before.samples.find((s) => s.status === 429);
-  steps.push(`spend at ${rel(spec.toTarget(before.startedAt))}: ${admitted(before)} of ${before.samples.length} admitted${refusal === undefined ? ', no 429' : ''}`);
+  steps.push(`spend at ${rel(before.startedAt)}: ${admitted(before)} of ${before.samples.length} admitted${refusal === undefined ? ', no 429' : ''}`);
   const bucketLike = beforeAdmitted <= limits.burst * 1.5 + 2 && beforeAdmitted < window * 0.75;
   const windowLike = beforeAdmitted >= window * 0.75;
   const evidenceHead = `with the anchor, ${beforeAdmitted} admitted at once (b = ${limits.burst}, m + b = ${window})`;
   if (bucketLike) return finish({ kind: 'token-bucket', evidence: `${evidenceHead}: a bucket of about b` });
 
   // The edge the first 429 names; spend again just past it.
-  const edge = refusal === undefined ? undefined : edgeOf(spec, before, refusal);
-  if (edge === undefined || edge - spec.toTarget(Date.now()) > FARTHEST_EDGE_MS) {
+  const edge = refusal === undefined ? undefined : edgeOf(before, refusal);
+  if (edge === undefined || edge - clock.now() > FARTHEST_EDGE_MS) {
     steps.push(refusal === undefined ? 'no 429 named an edge' : edge === undefined ? 'the 429 carried neither Retry-After nor X-RateLimit-Reset' : `the 429 named an edge ${rel(edge)} on, further than a minute`);
     return finish({ kind: 'unknown', evidence: `${evidenceHead}; ${steps.at(-1)!}` });
   }
-  const past = PAST_EDGE_MS + (spec.uncertaintyMs ?? 0);
-  await untilTarget(spec, edge + past);
+  const past = PAST_EDGE_MS + clock.uncertaintyMs;
+  await untilTarget(edge + past);
   const after = await spend(spec, `${spec.tier}: edge probe, ${spendSize(limits)} at once just past the edge`);
   runs.push(after);
   let afterAdmitted = admitted(after);
-  steps.push(`edge at ${rel(edge)} (the 429's ${wholeNumber(refusal!.retryAfter) !== undefined ? 'Retry-After' : 'X-RateLimit-Reset'}); spend at ${rel(spec.toTarget(after.startedAt))}: ${afterAdmitted} of ${after.samples.length} admitted`);
+  steps.push(`edge at ${rel(edge)} (the 429's ${wholeNumber(refusal!.retryAfter) !== undefined ? 'Retry-After' : 'X-RateLimit-Reset'}); spend at ${rel(after.startedAt)}: ${afterAdmitted} of ${after.samples.length} admitted`);
   // A window whose edge came later than its headers said (a clock a few seconds off): once more, at the edge its refusal names.
   const again = after.samples.find((s) => s.status === 429);
-  const edge2 = again === undefined ? undefined : edgeOf(spec, after, again);
-  if (windowLike && afterAdmitted <= window / 4 && edge2 !== undefined && edge2 - spec.toTarget(Date.now()) <= 15_000) {
-    await untilTarget(spec, edge2 + past);
+  const edge2 = again === undefined ? undefined : edgeOf(after, again);
+  if (windowLike && afterAdmitted <= window / 4 && edge2 !== undefined && edge2 - clock.now() <= 15_000) {
+    await untilTarget(edge2 + past);
     const retry = await spend(spec, `${spec.tier}: edge probe, ${spendSize(limits)} at once past the edge the second 429 named`);
     runs.push(retry);
     afterAdmitted += admitted(retry);
-    steps.push(`the limit still held; edge at ${rel(edge2)}; spend at ${rel(spec.toTarget(retry.startedAt))}: ${admitted(retry)} of ${retry.samples.length} admitted`);
+    steps.push(`the limit still held; edge at ${rel(edge2)}; spend at ${rel(retry.startedAt)}: ${admitted(retry)} of ${retry.samples.length} admitted`);
   }
   const evidence = `${evidenceHead}; just past the edge ${afterAdmitted} more`;
   if (!windowLike) return finish({ kind: 'unknown', evidence });

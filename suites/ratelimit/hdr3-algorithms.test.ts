@@ -6,10 +6,11 @@
 // recorded from limiters written independently of the mock (limiter-targets.ts).
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CheckContext } from '../harness/check.js';
+import type { PlacedClock } from '../harness/target-time.js';
 import type { EdgeProbe } from './edge-probe.js';
 import { drive, type LoadRun } from './load-driver.js';
-import { clockAligned, closeTargets, keyAnchored, LIMITS, limitedTarget, SCALE, slidingLog, W, type Limiter } from './limiter-targets.js';
-import { primeObservations, type Observations } from './observations.js';
+import { clockAligned, closeTargets, keyAnchored, LIMITS, limitedTarget, slidingLog, W, type Limiter } from './limiter-targets.js';
+import { withObservations, type Observations } from './observations.js';
 import { rateLimitChecks } from './ratelimit-checks.js';
 
 afterAll(closeTargets);
@@ -17,17 +18,16 @@ const HDR3 = rateLimitChecks.find((c) => c.requirement === 'HDR-3')!;
 
 /** The tier load's flood (observations.ts): twice m + b a minute for 90 target seconds, 16 connections. */
 async function flood(limiter: Limiter) {
-  const { url, toTarget } = await limitedTarget(limiter);
+  const { url, time, clock } = await limitedTarget(limiter);
   const rate = (2 * W) / 60;
-  const run = await drive({ label: 'basic flood', urls: [url], headers: [['X-Api-Key', 'k']], amount: Math.ceil(rate * 90), connections: 16, rate: rate * SCALE });
-  return { run, toTarget };
+  const run = time.restate(await drive({ label: 'basic flood', urls: [url], headers: [['X-Api-Key', 'k']], amount: Math.ceil(rate * 90), connections: 16, rate: time.realRate(rate) }), clock);
+  return { run, clock };
 }
 
 /** HDR-3 over one flood, the profile declaring nothing (token bucket); `edge`: what an edge probe found. */
-async function judge({ run, toTarget }: { run: LoadRun; toTarget: (ms: number) => number }, edge?: Pick<EdgeProbe, 'tier' | 'fingerprint'>) {
-  const o = { tiers: [{ tier: 'basic', limits: LIMITS, flood: run }], toTarget, timeScale: SCALE, ...(edge !== undefined ? { edge } : {}) } as unknown as Observations;
-  const ctx = { model: { policy: { rateLimitAlgorithm: 'token-bucket' } } } as unknown as CheckContext;
-  primeObservations(ctx, o);
+async function judge({ run, clock }: { run: LoadRun; clock: PlacedClock }, edge?: Pick<EdgeProbe, 'tier' | 'fingerprint'>) {
+  const o = { tiers: [{ tier: 'basic', limits: LIMITS, flood: run }], clock, ...(edge !== undefined ? { edge } : {}) } as unknown as Observations;
+  const ctx = withObservations({ model: { policy: { rateLimitAlgorithm: 'token-bucket' } } }, o) as unknown as CheckContext;
   return HDR3.run(ctx);
 }
 

@@ -5,6 +5,7 @@
 // answers X-RateLimit-* (Unix seconds) and Retry-After as a deployment would. Only key `k` counts.
 import { createServer, type Server } from 'node:http';
 import type { TierLimits } from '../../contract/index.js';
+import { offsetClock, targetTime } from '../harness/target-time.js';
 import { MINUTE } from './windows.js';
 
 export const SCALE = 60;
@@ -71,7 +72,10 @@ export function closeTargets(): void {
   for (const s of servers.splice(0)) s.close();
 }
 
-/** A loopback deployment whose clock runs SCALE times as fast from now, limited by `limiter`. */
+/**
+ * A loopback deployment whose clock runs SCALE times as fast from now, limited by `limiter`; with
+ * its time and clock as a run would place them (through a control API: exactly).
+ */
 export async function limitedTarget(limiter: Limiter) {
   const real0 = Date.now();
   const toTarget = (real: number) => real0 + (real - real0) * SCALE;
@@ -93,6 +97,8 @@ export async function limitedTarget(limiter: Limiter) {
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/api/alerts`;
-  return { url, toTarget };
+  const time = targetTime(SCALE);
+  const clock = offsetClock('control API', real0, real0, SCALE);
+  return { url, toTarget, time, clock };
 }
 

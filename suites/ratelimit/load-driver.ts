@@ -6,10 +6,11 @@
 import { Agent, request } from 'node:http';
 import autocannon from 'autocannon';
 import type { Header } from '../harness/keyring.js';
+import type { TargetTime } from '../harness/target-time.js';
 
 /** One answer as the rate-limit checks read it. */
 export interface Sample {
-  /** Milliseconds since the load started, when the answer arrived (real time). */
+  /** Milliseconds since the load started, when the answer arrived: real as recorded, target ms once restated (TargetTime.restate). */
   readonly at: number;
   /** Milliseconds from sending to the answer, where the sender knows it (paced runs). */
   readonly latency?: number;
@@ -228,12 +229,12 @@ export interface RetryProbe {
 
 /**
  * Sends requests one at a time on one connection until the first 429, then waits its Retry-After
- * (converted by `realMs`) from the moment it arrived, never less, and sends one more. One at a
+ * (target seconds, waited in real time by `time`) from the moment it arrived, never less, and sends one more. One at a
  * time, so the 429 comes right after the allowance is spent and the wait is measured from it:
  * a Retry-After one second short then meets another 429. When the probe is admitted and the
  * request right after it is refused again, that 429 is probed the same way (RETRY_PROBES).
  */
-export async function exhaustThenRetry(spec: { label: string; url: string; headers: readonly Header[]; max: number; realMs: (seconds: number) => number }): Promise<{ run: LoadRun; retry: RetryProbe }> {
+export async function exhaustThenRetry(spec: { label: string; url: string; headers: readonly Header[]; max: number; time: Pick<TargetTime, 'realMs'> }): Promise<{ run: LoadRun; retry: RetryProbe }> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const u = new URL(spec.url);
   const raw = ['Host', u.host, ...spec.headers.flat()];
@@ -279,7 +280,7 @@ export async function exhaustThenRetry(spec: { label: string; url: string; heade
       if (probes === 0) retry = { retryAfter: s.retryAfter, status: undefined };
       break;
     }
-    const waitMs = spec.realMs(seconds);
+    const waitMs = spec.time.realMs(seconds * 1000);
     // A second probe never waits longer than the first: the run takes at most twice as long.
     if (probes > 0 && waitMs > firstWaitMs) break;
     if (probes === 0) firstWaitMs = waitMs;

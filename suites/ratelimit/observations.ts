@@ -1,7 +1,7 @@
 // The rate-limit suites' load, run once per conformance run and shared by the RL and HDR checks:
 // per limited tier a burst, a steady minute, a flood, a fresh key after the flood and a retry
 // after Retry-After; on the lowest tier the RL-9 floods; an Unlimited key at full speed.
-// All real-time amounts follow the target's time scale (profile clock.timeScale).
+// Every amount of time is the target's (ctx.time), and so is every recorded sample time.
 import { missingScopes, type TierLimits } from '../../contract/index.js';
 import { CheckSkipped, type CheckContext } from '../harness/check.js';
 import { virtualClock } from '../harness/virtual-clock.js';
@@ -9,7 +9,7 @@ import { credentialHeaders, mangle, stateOf, type Header } from '../harness/keyr
 import type { ResolvedKey } from '../harness/load-profile.js';
 import { burst, drive, exhaustThenRetry, type LoadRun, type RetryProbe } from './load-driver.js';
 import { BudgetExceeded } from '../harness/http-client.js';
-import { describeClock, type TargetClock } from '../harness/target-clock.js';
+import type { PlacedClock, TargetTime } from '../harness/target-time.js';
 import { describeAlgorithm } from './windows.js';
 import { EDGE_PROBE_COST, edgeProbe, type EdgeProbe } from './edge-probe.js';
 
@@ -48,13 +48,11 @@ export interface Observations {
   readonly spread?: { readonly urls: readonly string[]; readonly run: LoadRun; readonly tier: string; readonly limits: TierLimits };
   /** RL-11 and the fingerprint: the allowance of a fresh key of the lowest limited tier spent just before and just after its window's edge. */
   readonly edge?: EdgeProbe;
-  /** The target's clock (Unix ms) at a real instant (Unix ms). */
-  readonly toTarget: (realMs: number) => number;
-  /** Where the target's clock came from: its control API, its Date headers (with the estimate), or this machine's. */
-  readonly clockSource: 'control API' | 'Date headers' | 'this machine';
-  /** The estimate from Date headers, when that is the source. */
-  readonly clock?: TargetClock;
-  readonly timeScale: number;
+  /**
+   * The target's clock the load was placed on: every run's `startedAt` is on it, and its samples'
+   * times, latencies and duration are target ms (TargetTime.restate).
+   */
+  readonly clock: PlacedClock;
 }
 
 /** A flood RL-9 judges: requests meant to be refused with `status`, and what was sent. */
@@ -77,7 +75,7 @@ const hourFloodAmount = (t: TierLimits) => Math.ceil(((HOUR_FLOOD_FACTOR * t.per
 export const REST_SECONDS = 60;
 
 /** Requests and real seconds the quick rate-limit load will take, before it starts. */
-export function estimateLoad(tiers: readonly TierLimits[], timeScale: number, spread = false, unlimitedAmount = UNLIMITED_AMOUNT, full = false): { requests: number; seconds: number } {
+export function estimateLoad(tiers: readonly TierLimits[], time: Pick<TargetTime, 'realMs'>, spread = false, unlimitedAmount = UNLIMITED_AMOUNT, full = false): { requests: number; seconds: number } {
   let requests = 0;
   if (full) for (const t of tiers) requests += hourFloodAmount(t);
   for (const t of tiers) requests += t.burst * 6 + t.perMinute + Math.floor(0.9 * t.perMinute) + Math.ceil(((FLOOD_FACTOR * (t.perMinute + t.burst)) / 60) * FLOOD_SECONDS) + 1;
@@ -88,7 +86,7 @@ export function estimateLoad(tiers: readonly TierLimits[], timeScale: number, sp
   // Per tier, the steady minute then the flood; a minute's rest; the RL-9 and RL-10 floods; the
   // edge probe; then the Unlimited run. The flood may wait up to 50 s for the middle of a minute (fingerprint).
   const quick = STEADY_SECONDS + 50 + FLOOD_SECONDS + REST_SECONDS + FLOOD_SECONDS + (lowest === undefined ? 0 : EDGE_PROBE_COST(lowest).seconds);
-  return { requests, seconds: Math.ceil(Math.max(quick, full ? HOUR_FLOOD_MINUTES * 60 : 0) / timeScale + 5) };
+  return { requests, seconds: Math.ceil(time.realMs(Math.max(quick, full ? HOUR_FLOOD_MINUTES * 60 : 0) * 1000) / 1000 + 5) };
 }
 
 /** A key of a tier that has not been used in this run: minted by the control API, or the profile's next one. */
@@ -136,52 +134,57 @@ const url = (ctx: CheckContext, path: string, base = ctx.profile.target.baseUrl)
  * minute boundary looks the same under a fixed and a sliding window; one begun mid-minute does not
  * (the fixed window frees its allowance at the boundary, the sliding one 60 s after the burst).
  */
-async function midMinute(toTarget: (real: number) => number, scale: number): Promise<void> {
-  const second = (toTarget(Date.now()) / 1000) % 60;
+async function midMinute(time: TargetTime, clock: PlacedClock): Promise<void> {
+  const second = (clock.now() / 1000) % 60;
   if (second >= 10 && second <= 40) return;
-  const wait = second < 10 ? 10 - second : 70 - second;
-  await new Promise((r) => setTimeout(r, (wait * 1000) / scale));
+  await time.sleep((second < 10 ? 10 - second : 70 - second) * 1000);
 }
 
-async function tierLoad(ctx: CheckContext, tier: string, limits: TierLimits, fresh: (tier: string) => Promise<KeyHandle | undefined>, scale: number, toTarget: (real: number) => number): Promise<TierObservations> {
+async function tierLoad(ctx: CheckContext, tier: string, limits: TierLimits, fresh: (tier: string) => Promise<KeyHandle | undefined>, clock: PlacedClock): Promise<TierObservations> {
+  const { time } = ctx;
+  const inTarget = (run: LoadRun) => time.restate(run, clock);
   const a = await fresh(tier);
   const b = a === undefined ? undefined : await fresh(tier);
   const c = b === undefined ? undefined : await fresh(tier);
   if (a === undefined || b === undefined || c === undefined) return { tier, limits, skipped: `the profile gives fewer than 3 unused active keys of the ${tier} tier` };
   const m = limits.perMinute;
   const burstSize = limits.burst;
-  const burstRun = await burst({ label: `${tier}: burst of b = ${burstSize} on a rested key`, url: url(ctx, a.path), headers: a.headers, amount: burstSize });
+  const burstRun = inTarget(await burst({ label: `${tier}: burst of b = ${burstSize} on a rested key`, url: url(ctx, a.path), headers: a.headers, amount: burstSize }));
   const steadyAmount = Math.floor(0.9 * m * (STEADY_SECONDS / 60));
-  const steady = await drive({ label: `${tier}: 90% of m/60 a second for ${STEADY_SECONDS} s`, urls: [url(ctx, a.path)], headers: a.headers, amount: steadyAmount, connections: Math.min(8, steadyAmount), rate: ((0.9 * m) / 60) * scale });
+  const steady = inTarget(await drive({ label: `${tier}: 90% of m/60 a second for ${STEADY_SECONDS} s`, urls: [url(ctx, a.path)], headers: a.headers, amount: steadyAmount, connections: Math.min(8, steadyAmount), rate: time.realRate((0.9 * m) / 60) }));
   const floodRate = (FLOOD_FACTOR * (m + burstSize)) / 60;
-  await midMinute(toTarget, scale);
-  const flood = await drive({
+  await midMinute(time, clock);
+  const flood = inTarget(await drive({
     label: `${tier}: flood at ${FLOOD_FACTOR}× (m + b) a minute for ${FLOOD_SECONDS} s`,
     urls: [url(ctx, b.path)],
     headers: b.headers,
     amount: Math.ceil(floodRate * FLOOD_SECONDS),
     connections: 16,
-    rate: floodRate * scale,
-  });
-  const afterFlood = await burst({ label: `${tier}: burst of b on another key right after the flood`, url: url(ctx, c.path), headers: c.headers, amount: burstSize });
+    rate: time.realRate(floodRate),
+  }));
+  const afterFlood = inTarget(await burst({ label: `${tier}: burst of b on another key right after the flood`, url: url(ctx, c.path), headers: c.headers, amount: burstSize }));
   // RL-8: spend the flooded key's allowance one request at a time, then wait the first
   // 429's Retry-After and try again, twice at most (load-driver.ts, RETRY_PROBES; m + 2b is more
   // than any window algorithm has left).
-  const { run: exhaust, retry: probe } = await exhaustThenRetry({ label: `${tier}: one at a time on the flooded key until a 429, then its Retry-After`, url: url(ctx, b.path), headers: b.headers, max: m + 2 * burstSize, realMs: ctx.realMs });
-  const retry: TierObservations['retry'] = probe;
-  return { tier, limits, burst: burstRun, steady, flood, afterFlood, exhaust, retry };
+  const { run: exhaust, retry } = await exhaustThenRetry({ label: `${tier}: one at a time on the flooded key until a 429, then its Retry-After`, url: url(ctx, b.path), headers: b.headers, max: m + 2 * burstSize, time });
+  return { tier, limits, burst: burstRun, steady, flood, afterFlood, exhaust: inTarget(exhaust), retry };
 }
 
-const observed = new WeakMap<CheckContext, Promise<Observations>>();
+/** The key the load is made under, once a run (CheckContext.once). */
+const LOAD = 'rate-limit load';
 
-/** Gives a run the observations its checks judge, instead of sending the load (tests of the checks' judgement). */
-export function primeObservations(ctx: CheckContext, o: Observations): void {
-  observed.set(ctx, Promise.resolve(o));
+/**
+ * A context whose load is `o`, without sending it: tests of the checks' judgement give recorded
+ * observations this way. The rest of the context is `ctx`'s.
+ */
+export function withObservations<C extends object>(ctx: C, o: Observations): C & Pick<CheckContext, 'once' | 'made'> {
+  const made = Promise.resolve(o);
+  return { ...ctx, once: <T>(key: string, make: () => Promise<T>) => (key === LOAD ? (made as unknown as Promise<T>) : make()), made: <T>(key: string) => (key === LOAD ? (made as unknown as Promise<T>) : undefined) };
 }
 
 /** The observations of this run if the load was sent (for reports), without starting it. */
-export function observationsIfMade(ctx: CheckContext): Promise<Observations> | undefined {
-  return observed.get(ctx);
+export function observationsIfMade(ctx: Pick<CheckContext, 'made'>): Promise<Observations> | undefined {
+  return ctx.made<Observations>(LOAD);
 }
 
 /** What the reports keep of the load: per run its label, counts and per-second timeline. */
@@ -201,9 +204,8 @@ export function loadReport(o: Observations): object {
           headersSeen: [run.samples[0], run.samples.find((x) => x.status === 429), run.samples.at(-1)].filter((x) => x !== undefined),
         };
   return {
-    timeScale: o.timeScale,
-    targetClock: o.clockSource === 'Date headers' && o.clock !== undefined ? `from its Date headers: ${describeClock(o.clock)} from this machine's` : `from ${o.clockSource === 'control API' ? 'its control API' : "this machine's clock (no Date header)"}`,
-    note: 'timeline seconds are real seconds from the start of each run; multiply by timeScale for the target’s seconds',
+    targetClock: o.clock.describe(),
+    note: 'times are the target’s: startedAt on its clock, timeline seconds from the start of each run',
     tiers: o.tiers.map((t) => ({ tier: t.tier, limits: t.limits, skipped: t.skipped, runs: [t.burst, t.steady, t.flood, t.afterFlood, t.exhaust, t.hourFlood].map(summary).filter((x) => x !== undefined) })),
     ...(o.edge !== undefined
       ? { edgeProbe: { tier: o.edge.tier, limits: o.edge.limits, mostIn60s: o.edge.most.count, behavesLike: describeAlgorithm(o.edge.fingerprint), evidence: o.edge.fingerprint.evidence, steps: o.edge.steps, runs: o.edge.runs.map(summary) } }
@@ -214,38 +216,20 @@ export function loadReport(o: Observations): object {
 
 /** The observations of this run, made once. */
 export function observations(ctx: CheckContext): Promise<Observations> {
-  let o = observed.get(ctx);
-  if (o === undefined) {
-    o = observe(ctx);
-    observed.set(ctx, o);
-  }
-  return o;
+  return ctx.once(LOAD, () => observe(ctx));
 }
 
 async function observe(ctx: CheckContext): Promise<Observations> {
   if (await virtualClock(ctx)) throw new CheckSkipped('the target’s clock is virtual: real-time load needs a moving clock (the model-based check runs instead)');
-  const scale = ctx.profile.clock?.timeScale ?? 1;
-  let toTarget = (real: number) => real;
-  let clockSource: Observations['clockSource'] = 'this machine';
-  let estimated: TargetClock | undefined;
-  if (ctx.control !== undefined) {
-    const real0 = Date.now();
-    const clock = await ctx.control.clock();
-    toTarget = (real) => clock.now + (real - real0) * clock.timeScale;
-    clockSource = 'control API';
-  } else {
-    // A deployment's clock may be seconds off this machine's: its windows and resets are its own.
-    estimated = await ctx.targetClock();
-    if (estimated !== undefined) {
-      toTarget = estimated.toTarget;
-      clockSource = 'Date headers';
-    }
-  }
+  const { time } = ctx;
+  // A deployment's clock may be seconds off this machine's: its windows and resets are its own.
+  const clock = await time.clock();
+  const inTarget = (run: LoadRun) => time.restate(run, clock);
   const only = ctx.rateLimit?.tiers;
   const limited = Object.entries(ctx.model.tiers).filter((e): e is [string, TierLimits] => e[1] !== null && (only === undefined || only.includes(e[0])));
   const unlimitedAmount = ctx.rateLimit?.unlimitedAmount ?? UNLIMITED_AMOUNT;
   const full = ctx.rateLimit?.full === true;
-  const estimate = estimateLoad(limited.map(([, t]) => t), scale, (ctx.profile.target.extraBaseUrls ?? []).length > 0, unlimitedAmount, full);
+  const estimate = estimateLoad(limited.map(([, t]) => t), time, (ctx.profile.target.extraBaseUrls ?? []).length > 0, unlimitedAmount, full);
   if (ctx.client.sent() + estimate.requests > ctx.client.budget) {
     throw new BudgetExceeded(`the rate-limit load needs about ${estimate.requests} requests, over the budget of ${ctx.client.budget} (${ctx.client.sent()} already sent); raise it with --budget`);
   }
@@ -272,8 +256,8 @@ async function observe(ctx: CheckContext): Promise<Observations> {
     const out: { counted?: CountedFlood[]; unauthorizedFlood?: LoadRun; afterUnauthorized?: LoadRun } = {};
     if (e !== undefined) {
       const wrong = e.headers.map(([n, v]): Header => [n, n.toLowerCase() === 'authorization' ? v.replace(/(\S+)$/, (k) => mangle(k, 'flip-last')) : mangle(v, 'flip-last')]);
-      out.unauthorizedFlood = await drive({ label: `${tier}: ${limits.burst * 3} requests with a wrong variant of a key (401)`, urls: [url(ctx, e.path)], headers: wrong, amount: limits.burst * 3, connections: limits.burst });
-      out.afterUnauthorized = await burst({ label: `${tier}: burst of b with that key, after its 401s`, url: url(ctx, e.path), headers: e.headers, amount: limits.burst });
+      out.unauthorizedFlood = inTarget(await drive({ label: `${tier}: ${limits.burst * 3} requests with a wrong variant of a key (401)`, urls: [url(ctx, e.path)], headers: wrong, amount: limits.burst * 3, connections: limits.burst }));
+      out.afterUnauthorized = inTarget(await burst({ label: `${tier}: burst of b with that key, after its 401s`, url: url(ctx, e.path), headers: e.headers, amount: limits.burst }));
     }
     const floods: { status: CountedFlood['status']; request: string; key: KeyHandle; path: string; method?: string; body?: string }[] = [];
     if (notFound !== undefined) floods.push({ status: 404, request: 'GET /alerts/{unknown id}', key: notFound, path: '/alerts/zz-conformance-unknown-0000' });
@@ -285,7 +269,7 @@ async function observe(ctx: CheckContext): Promise<Observations> {
       floods.map(async (f) => ({
         status: f.status,
         request: f.request,
-        run: await drive({ label: `${tier}: flood of requests meant to be refused ${f.status}: ${f.request}`, urls: [url(ctx, f.path)], headers: f.key.headers, amount: Math.ceil(rate * FLOOD_SECONDS), connections: 16, rate: rate * scale, ...(f.method !== undefined ? { method: f.method } : {}), ...(f.body !== undefined ? { body: f.body } : {}) }),
+        run: inTarget(await drive({ label: `${tier}: flood of requests meant to be refused ${f.status}: ${f.request}`, urls: [url(ctx, f.path)], headers: f.key.headers, amount: Math.ceil(rate * FLOOD_SECONDS), connections: 16, rate: time.realRate(rate), ...(f.method !== undefined ? { method: f.method } : {}), ...(f.body !== undefined ? { body: f.body } : {}) })),
       })),
     );
     return out;
@@ -300,7 +284,7 @@ async function observe(ctx: CheckContext): Promise<Observations> {
     if (k === undefined) return undefined;
     const urls = [ctx.profile.target.baseUrl, ...extra].map((b) => url(ctx, k.path, b));
     const rate = floodOf(limits);
-    return { urls, tier, limits, run: await drive({ label: `${tier}: flood spread over ${urls.length} base URLs`, urls, headers: k.headers, amount: Math.ceil(rate * FLOOD_SECONDS), connections: 16, rate: rate * scale }) };
+    return { urls, tier, limits, run: inTarget(await drive({ label: `${tier}: flood spread over ${urls.length} base URLs`, urls, headers: k.headers, amount: Math.ceil(rate * FLOOD_SECONDS), connections: 16, rate: time.realRate(rate) })) };
   };
 
   // --full: the hour floods, one per tier on keys of their own, beside everything else.
@@ -310,14 +294,14 @@ async function observe(ctx: CheckContext): Promise<Observations> {
           const k = await fresh(tier);
           if (k === undefined) return undefined;
           const amount = hourFloodAmount(limits);
-          return drive({ label: `${tier}: flood at ${HOUR_FLOOD_FACTOR}× h an hour for ${HOUR_FLOOD_MINUTES} min`, urls: [url(ctx, k.path)], headers: k.headers, amount, connections: 16, rate: (amount / (HOUR_FLOOD_MINUTES * 60)) * scale });
+          return inTarget(await drive({ label: `${tier}: flood at ${HOUR_FLOOD_FACTOR}× h an hour for ${HOUR_FLOOD_MINUTES} min`, urls: [url(ctx, k.path)], headers: k.headers, amount, connections: 16, rate: time.realRate(amount / (HOUR_FLOOD_MINUTES * 60)) }));
         }),
       )
     : Promise.resolve([]);
   // The tiers side by side, each on its own keys; then a rest; then RL-9 and RL-10 side by side.
-  const quickTiers = await Promise.all(limited.map(([name, limits]) => tierLoad(ctx, name, limits, fresh, scale, toTarget)));
+  const quickTiers = await Promise.all(limited.map(([name, limits]) => tierLoad(ctx, name, limits, fresh, clock)));
   // The rest lets the tier loads' limits refill; with no tier loaded (too few keys), there is nothing to wait for.
-  if (quickTiers.some((t) => t.skipped === undefined)) await new Promise((r) => setTimeout(r, ctx.realMs(REST_SECONDS)));
+  if (quickTiers.some((t) => t.skipped === undefined)) await time.sleep(REST_SECONDS * 1000);
   const [countRuns, spread] = await Promise.all([counts(), spreadLoad()]);
   const hours = await hourFloods;
   const tiers = quickTiers.map((t, i) => (hours[i] === undefined ? t : { ...t, hourFlood: hours[i] }));
@@ -327,7 +311,7 @@ async function observe(ctx: CheckContext): Promise<Observations> {
   let edge: EdgeProbe | undefined;
   if (lowest !== undefined) {
     const k = await fresh(lowest[0]);
-    if (k !== undefined) edge = await edgeProbe({ tier: lowest[0], limits: lowest[1], url: url(ctx, k.path), headers: k.headers, toTarget, scale, uncertaintyMs: estimated?.uncertaintyMs ?? 0 });
+    if (k !== undefined) edge = await edgeProbe({ tier: lowest[0], limits: lowest[1], url: url(ctx, k.path), headers: k.headers, time, clock });
   }
 
   // RL-7: an Unlimited key at the highest load this machine generates, alone, after the rest.
@@ -335,7 +319,7 @@ async function observe(ctx: CheckContext): Promise<Observations> {
   const unlimitedTier = Object.entries(ctx.model.tiers).find(([, t]) => t === null)?.[0];
   if (unlimitedTier !== undefined) {
     const u = await fresh(unlimitedTier);
-    if (u !== undefined) unlimited = await drive({ label: 'unlimited: as fast as this machine sends', urls: [url(ctx, u.path)], headers: u.headers, amount: unlimitedAmount, connections: 64 });
+    if (u !== undefined) unlimited = inTarget(await drive({ label: 'unlimited: as fast as this machine sends', urls: [url(ctx, u.path)], headers: u.headers, amount: unlimitedAmount, connections: 64 }));
   }
   const runs = [...tiers.flatMap((t) => [t.burst, t.steady, t.flood, t.afterFlood, t.exhaust, t.hourFlood]), ...(counted ?? []).map((c) => c.run), unauthorizedFlood, afterUnauthorized, spread?.run, ...(edge?.runs ?? []), unlimited];
   ctx.client.count(runs.reduce((n, r) => n + (r === undefined ? 0 : r.samples.length + r.errors), 0));
@@ -348,9 +332,6 @@ async function observe(ctx: CheckContext): Promise<Observations> {
     ...(unlimited !== undefined ? { unlimited } : {}),
     ...(spread !== undefined ? { spread } : {}),
     ...(edge !== undefined ? { edge } : {}),
-    toTarget,
-    clockSource,
-    ...(estimated !== undefined ? { clock: estimated } : {}),
-    timeScale: scale,
+    clock,
   };
 }

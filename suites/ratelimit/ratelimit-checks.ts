@@ -1,8 +1,8 @@
 // RL and HDR: per-key rate limits and their headers (contract RL-1..11, HDR-1..5), judged over the
-// load the observations module sends once per run.
+// load the observations module sends once per run. Every time they read is the target's: samples
+// are stored in target time (TargetTime.restate), and no check converts with the time scale itself.
 import { pass, skip, violation, type Check, type CheckContext, type Verdict } from '../harness/check.js';
 import type { LoadRun, Sample } from './load-driver.js';
-import { describeClock } from '../harness/target-clock.js';
 import { observations, type Observations, type TierObservations } from './observations.js';
 import { describeAlgorithm, fingerprint, maxInWindow, MINUTE, perLimiterWindow, wholeNumber, type Fingerprint } from './windows.js';
 import type { EdgeProbe } from './edge-probe.js';
@@ -14,21 +14,21 @@ import type { EdgeProbe } from './edge-probe.js';
  */
 const isRefusal = (s: Sample) => s.status === 429 || s.status === 403 || s.status >= 500;
 const ok = (s: Sample) => !isRefusal(s);
-const describeSample = (run: LoadRun, s: Sample, scale: number) => `${run.label}: answer ${s.status} at ${((s.at * scale) / 1000).toFixed(2)} s (target time)`;
+const describeSample = (run: LoadRun, s: Sample) => `${run.label}: answer ${s.status} at ${(s.at / 1000).toFixed(2)} s (target time)`;
 
 /** Arrival times in target milliseconds of the admitted answers of a run. */
-const admittedTimes = (run: LoadRun, scale: number) => run.samples.filter(ok).map((s) => s.at * scale);
+const admittedTimes = (run: LoadRun) => run.samples.filter(ok).map((s) => s.at);
 
 /**
  * The slack a count over arrival times needs: an answer arrives up to one latency after its
  * decision, so a window over arrivals covers decisions from a span longer by the spread of the
- * latencies — in target time, the latency times the time scale. Measured per run.
+ * latencies (target ms, as the samples). Measured per run; without latencies, the mean interval.
  */
-function slack(run: LoadRun, perMinute: number, scale: number): number {
+function slack(run: LoadRun, perMinute: number): number {
   let spread = 0;
   for (const s of run.samples) if (s.latency !== undefined && s.latency > spread) spread = s.latency;
-  if (spread === 0) spread = Math.min(5_000, run.durationMs / Math.max(1, run.samples.length));
-  return Math.ceil((perMinute * spread * scale) / MINUTE) + 1;
+  if (spread === 0) spread = run.durationMs / Math.max(1, run.samples.length);
+  return Math.ceil((perMinute * spread) / MINUTE) + 1;
 }
 
 type TierJudge = (t: Required<Pick<TierObservations, 'burst' | 'steady' | 'flood' | 'afterFlood'>> & TierObservations, o: Observations) => string | undefined;
@@ -61,9 +61,9 @@ function limitedSamples(o: Observations): { run: LoadRun; sample: Sample; perMin
 }
 
 /** The most admitted in one window of a run: a 60-second window, or each of a fixed window's own minutes. */
-function busiestWindow(run: LoadRun, scale: number, fixed: boolean): number {
+function busiestWindow(run: LoadRun, fixed: boolean): number {
   if (fixed) return Math.max(0, ...perLimiterWindow(run.samples).values());
-  return maxInWindow(admittedTimes(run, scale), MINUTE).count;
+  return maxInWindow(admittedTimes(run), MINUTE).count;
 }
 
 /**
@@ -71,15 +71,15 @@ function busiestWindow(run: LoadRun, scale: number, fixed: boolean): number {
  * single-URL flood: a run that admits no more than that keeps the requirement judged, and a wrong
  * allowance itself is RL-3's to blame.
  */
-function capProblem(run: LoadRun, perMinute: number, burst: number, scale: number, fixed: boolean, baseline?: LoadRun): string | undefined {
-  const allowance = Math.max(perMinute + burst, baseline === undefined ? 0 : busiestWindow(baseline, scale, fixed));
+function capProblem(run: LoadRun, perMinute: number, burst: number, fixed: boolean, baseline?: LoadRun): string | undefined {
+  const allowance = Math.max(perMinute + burst, baseline === undefined ? 0 : busiestWindow(baseline, fixed));
   const what = allowance === perMinute + burst ? `m + b = ${allowance}` : `the ${allowance} the tier's own flood got (m + b = ${perMinute + burst})`;
   if (fixed) {
     for (const [reset, count] of perLimiterWindow(run.samples)) if (count > allowance) return `${count} admitted in the limiter window ending at ${reset}, more than ${what}`;
     return undefined;
   }
-  const most = maxInWindow(admittedTimes(run, scale), MINUTE);
-  const tolerance = slack(run, perMinute, scale);
+  const most = maxInWindow(admittedTimes(run), MINUTE);
+  const tolerance = slack(run, perMinute);
   return most.count > allowance + tolerance ? `${most.count} admitted within 60 s (from ${(most.from / 1000).toFixed(1)} s of the run), more than ${what} (+${tolerance} for arrival jitter)` : undefined;
 }
 
@@ -91,7 +91,7 @@ function algorithmOf(o: Observations, t: TierObservations): Fingerprint {
   if (o.edge !== undefined && o.edge.tier === t.tier && o.edge.fingerprint.kind !== 'unknown') return o.edge.fingerprint;
   const flood = t.flood;
   if (flood === undefined) return { kind: 'unknown', evidence: 'the tier was not flooded' };
-  return fingerprint(flood.samples, t.limits, (at) => o.toTarget(flood.startedAt + at), o.timeScale);
+  return fingerprint(flood, t.limits);
 }
 
 /** Whether the tier's admissions are counted per limiter window (RL-3): a fixed window, found or declared. */
@@ -101,10 +101,10 @@ function countsPerWindow(ctx: CheckContext, o: Observations, tier: string): bool
 }
 
 /** RL-11 over the edge probe: more than m + b admitted within 60 s of the target's time. */
-function edgeProblem(e: EdgeProbe, scale: number): string | undefined {
+function edgeProblem(e: EdgeProbe): string | undefined {
   const window = e.limits.perMinute + e.limits.burst;
   // The answers of one spend arrive over its duration, decided anywhere within it.
-  const tolerance = Math.ceil((e.limits.perMinute * e.spreadMs * scale) / MINUTE) + 1;
+  const tolerance = Math.ceil((e.limits.perMinute * e.spreadMs) / MINUTE) + 1;
   if (e.most.count <= window + tolerance) return undefined;
   return `the edge probe got ${e.most.count} admitted within 60 s, more than m + b = ${window} (+${tolerance} for arrival jitter): ${e.steps.join('; ')}`;
 }
@@ -115,7 +115,7 @@ export const rateLimitChecks: Check[] = [
     title: 'a rested key gets b requests at once without a 429',
     run: (ctx) => perTier(ctx, (t, o) => {
       const refused = firstRefused(t.burst);
-      return refused === undefined ? undefined : `${describeSample(t.burst, refused, o.timeScale)} among ${t.limits.burst} concurrent requests`;
+      return refused === undefined ? undefined : `${describeSample(t.burst, refused)} among ${t.limits.burst} concurrent requests`;
     }, 'RL-1: the burst is honoured'),
   },
   {
@@ -123,7 +123,7 @@ export const rateLimitChecks: Check[] = [
     title: 'after the burst, 90% of m/60 a second gets no 429 for a full minute',
     run: (ctx) => perTier(ctx, (t, o) => {
       const refused = firstRefused(t.steady);
-      return refused === undefined ? undefined : `${describeSample(t.steady, refused, o.timeScale)}, paced at 90% of the rate`;
+      return refused === undefined ? undefined : `${describeSample(t.steady, refused)}, paced at 90% of the rate`;
     }, 'RL-2: the rate is honoured'),
   },
   {
@@ -136,7 +136,7 @@ export const rateLimitChecks: Check[] = [
         const fp = algorithmOf(o, t);
         kind ||= `${describeAlgorithm(fp)} (${t.tier}: ${fp.evidence})`;
         if (firstRefused(t.flood) === undefined) return `a flood at twice m + b a minute met no refusal in ${t.flood.samples.length} requests`;
-        return capProblem(t.flood, t.limits.perMinute, t.limits.burst, o.timeScale, countsPerWindow(ctx, o, t.tier));
+        return capProblem(t.flood, t.limits.perMinute, t.limits.burst, countsPerWindow(ctx, o, t.tier));
       }, 'RL-3: the minute cap holds');
       return verdict.outcome === 'pass' ? pass(`${verdict.note}; behaves like a ${kind}`) : verdict;
     },
@@ -152,12 +152,12 @@ export const rateLimitChecks: Check[] = [
       for (const t of loaded) {
         const run = t.hourFlood!;
         const cap = t.limits.perHour + t.limits.burst;
-        const most = maxInWindow(admittedTimes(run, o.timeScale), 3_600_000);
-        const tolerance = slack(run, t.limits.perHour / 60, o.timeScale);
+        const most = maxInWindow(admittedTimes(run), 3_600_000);
+        const tolerance = slack(run, t.limits.perHour / 60);
         if (most.count > cap + tolerance) return violation({ summary: `${t.tier}: ${most.count} admitted within an hour, more than h + b = ${cap} (+${tolerance} for arrival jitter)`, why: 'RL-4: the hour cap holds' });
         if (firstRefused(run) === undefined) return violation({ summary: `${t.tier}: a flood at 1.5 h an hour for 65 minutes met no 429 in ${run.samples.length} requests`, why: 'RL-4: the hour cap holds' });
       }
-      return pass(loaded.map((t) => `${t.tier}: ${maxInWindow(admittedTimes(t.hourFlood!, o.timeScale), 3_600_000).count} of h + b = ${t.limits.perHour + t.limits.burst} in the busiest hour`).join('; '));
+      return pass(loaded.map((t) => `${t.tier}: ${maxInWindow(admittedTimes(t.hourFlood!), 3_600_000).count} of h + b = ${t.limits.perHour + t.limits.burst} in the busiest hour`).join('; '));
     },
   },
   {
@@ -165,7 +165,7 @@ export const rateLimitChecks: Check[] = [
     title: 'over the limit the answer is 429, not 403 or 5xx',
     run: (ctx) => perTier(ctx, (t, o) => {
       const wrong = t.flood.samples.find((s) => s.status !== 429 && (s.status < 200 || s.status >= 300));
-      if (wrong !== undefined) return `${describeSample(t.flood, wrong, o.timeScale)} during the flood (a refusal must be 429)`;
+      if (wrong !== undefined) return `${describeSample(t.flood, wrong)} during the flood (a refusal must be 429)`;
       return firstRefused(t.flood) === undefined ? `the flood was never refused (${t.flood.samples.length} answers)` : undefined;
     }, 'RL-5: 429 means too many requests'),
   },
@@ -186,8 +186,8 @@ export const rateLimitChecks: Check[] = [
       const run = o.unlimited;
       if (run === undefined) return skip('the profile gives no unused active key of an Unlimited tier');
       const refused = firstRefused(run);
-      if (refused !== undefined) return violation({ summary: describeSample(run, refused, o.timeScale), why: 'RL-7: Unlimited means no limit' });
-      const perTargetMinute = (run.samples.length / (run.durationMs / 1000)) * (60 / o.timeScale);
+      if (refused !== undefined) return violation({ summary: describeSample(run, refused), why: 'RL-7: Unlimited means no limit' });
+      const perTargetMinute = run.samples.length / (run.durationMs / MINUTE);
       const enterprise = Math.max(...Object.values(ctx.model.tiers).map((t) => t?.perMinute ?? 0));
       return pass(`${run.samples.length} requests at ${Math.round(perTargetMinute)} a target minute, ${(perTargetMinute / enterprise).toFixed(1)}× the largest tier's per-minute rate`);
     },
@@ -197,9 +197,9 @@ export const rateLimitChecks: Check[] = [
     title: 'a 429 carries Retry-After in seconds, and a request after that delay is answered',
     run: (ctx) => perTier(ctx, (t, o) => {
       const bad = t.flood.samples.find((s) => s.status === 429 && (s.retryAfter === undefined || !/^\d+$/.test(s.retryAfter.trim())));
-      if (bad !== undefined) return `${describeSample(t.flood, bad, o.timeScale)} with Retry-After ${JSON.stringify(bad.retryAfter ?? null)}, not delay-seconds`;
+      if (bad !== undefined) return `${describeSample(t.flood, bad)} with Retry-After ${JSON.stringify(bad.retryAfter ?? null)}, not delay-seconds`;
       const bad2 = (t.exhaust?.samples ?? []).find((s) => s.status === 429 && (s.retryAfter === undefined || !/^\d+$/.test(s.retryAfter.trim())));
-      if (bad2 !== undefined) return `${describeSample(t.exhaust!, bad2, o.timeScale)} with Retry-After ${JSON.stringify(bad2.retryAfter ?? null)}, not delay-seconds`;
+      if (bad2 !== undefined) return `${describeSample(t.exhaust!, bad2)} with Retry-After ${JSON.stringify(bad2.retryAfter ?? null)}, not delay-seconds`;
       // One request at a time cannot outpace the refill of a fast tier on a slow target (a shared
       // store, a distant deployment): with no 429 at all there, only the flood's Retry-Afters
       // (above) are judged. A 429 that came without a usable Retry-After is a finding.
@@ -236,7 +236,7 @@ export const rateLimitChecks: Check[] = [
         if (limited === undefined) return violation({ summary: `${run.samples.length} requests answered ${answered.join('/') || 'nothing'} (${request}) at twice m + b a minute met no 429: they were not counted against the key`, why: `RL-9: ${status}s count` });
         // The flood's own refusals are what the limit admitted (a 403 is otherwise read as a limit's refusal).
         const admitted = { ...run, samples: run.samples.map((s) => (s.status === status ? { ...s, status: 200 } : s)) };
-        const cap = capProblem(admitted, perMinute, burst, o.timeScale, countsPerWindow(ctx, o, o.countsTier.tier), baseline);
+        const cap = capProblem(admitted, perMinute, burst, countsPerWindow(ctx, o, o.countsTier.tier), baseline);
         if (cap !== undefined) return violation({ summary: `requests answered ${status} (${request}): ${cap}`, why: `RL-9: ${status}s count` });
         judged.push(String(status));
       }
@@ -255,7 +255,7 @@ export const rateLimitChecks: Check[] = [
       if (o.spread === undefined) return skip('the profile lists no other base URL of the deployment (target.extraBaseUrls)');
       const { run, limits } = o.spread;
       const baseline = o.tiers.find((t) => t.tier === o.spread!.tier)?.flood;
-      const problem = capProblem(run, limits.perMinute, limits.burst, o.timeScale, countsPerWindow(ctx, o, o.spread.tier), baseline);
+      const problem = capProblem(run, limits.perMinute, limits.burst, countsPerWindow(ctx, o, o.spread.tier), baseline);
       return problem === undefined ? pass(`${run.samples.length} requests over ${o.spread.urls.length} base URLs`) : violation({ summary: `${o.spread.tier}, load spread over ${o.spread.urls.length} base URLs: ${problem}`, why: 'RL-10: limits are global' });
     },
   },
@@ -267,9 +267,9 @@ export const rateLimitChecks: Check[] = [
       const o = await observations(ctx);
       const e = o.edge;
       // The edge probe first: where it shows the excess, it shows it plainly (twice m + b within seconds).
-      const problem = e === undefined ? undefined : edgeProblem(e, o.timeScale);
+      const problem = e === undefined ? undefined : edgeProblem(e);
       if (e !== undefined && problem !== undefined) return violation({ summary: `${e.tier} (m = ${e.limits.perMinute}, b = ${e.limits.burst}): ${problem}`, why });
-      const floods = await perTier(ctx, (t) => capProblem(t.flood, t.limits.perMinute, t.limits.burst, o.timeScale, false), why);
+      const floods = await perTier(ctx, (t) => capProblem(t.flood, t.limits.perMinute, t.limits.burst, false), why);
       if (floods.outcome === 'violation') return floods;
       if (e === undefined) return floods.outcome === 'pass' ? pass(`${floods.note}; no edge probe (no further unused key of the lowest limited tier)`) : floods;
       const probe = `edge probe on ${e.tier}: at most ${e.most.count} of m + b = ${e.limits.perMinute + e.limits.burst} within 60 s; behaves like a ${describeAlgorithm(e.fingerprint)} (${e.fingerprint.evidence})`;
@@ -284,7 +284,7 @@ export const rateLimitChecks: Check[] = [
       const all = limitedSamples(o).filter((x) => x.sample.status !== 401);
       const missing = all.find((x) => x.sample.limit === undefined || x.sample.remaining === undefined || x.sample.reset === undefined);
       if (all.length === 0) return skip('no answers to limited keys were recorded');
-      return missing === undefined ? pass(`${all.length} answers`) : violation({ summary: `${describeSample(missing.run, missing.sample, o.timeScale)} lacks ${['limit', 'remaining', 'reset'].filter((h) => missing.sample[h as 'limit'] === undefined).map((h) => `X-RateLimit-${h[0]!.toUpperCase()}${h.slice(1)}`).join(', ')}`, why: 'HDR-1: CaseBender’s OpenAPI document' });
+      return missing === undefined ? pass(`${all.length} answers`) : violation({ summary: `${describeSample(missing.run, missing.sample)} lacks ${['limit', 'remaining', 'reset'].filter((h) => missing.sample[h as 'limit'] === undefined).map((h) => `X-RateLimit-${h[0]!.toUpperCase()}${h.slice(1)}`).join(', ')}`, why: 'HDR-1: CaseBender’s OpenAPI document' });
     },
   },
   {
@@ -292,23 +292,23 @@ export const rateLimitChecks: Check[] = [
     title: 'X-RateLimit-Reset is Unix seconds, not past, at most 3600 s ahead',
     async run(ctx) {
       const o = await observations(ctx);
-      // A clock estimated from Date headers is known only to its uncertainty.
-      const tolerance = Math.max(2, o.timeScale * 0.25) + (o.clock?.uncertaintyMs ?? 0) / 1000;
+      // A quarter of a real second (a busy machine's timer jitter) and no less than 2 s; a clock
+      // estimated from Date headers is known only to its uncertainty.
+      const tolerance = Math.max(2, ctx.time.targetMs(250) / 1000) + o.clock.uncertaintyMs / 1000;
       let judged = 0;
       for (const { run, sample } of limitedSamples(o)) {
         if (sample.reset === undefined) continue;
         judged++;
-        const now = o.toTarget(run.startedAt + sample.at) / 1000;
+        const now = (run.startedAt + sample.at) / 1000;
         const reset = Number(sample.reset);
         // The answer left the target up to its latency before it arrived: in target seconds, that
         // much earlier is still "not in the past".
-        const lag = ((sample.latency ?? 0) * o.timeScale) / 1000;
+        const lag = (sample.latency ?? 0) / 1000;
         if (!/^\d+$/.test(sample.reset.trim()) || reset < now - lag - tolerance || reset > now + 3600 + tolerance) {
-          return violation({ summary: `${describeSample(run, sample, o.timeScale)}: X-RateLimit-Reset ${sample.reset} against the target's clock ${Math.floor(now)} (${(reset - now).toFixed(0)} s ahead)`, expected: 'a Unix time in seconds within [now, now + 3600]', why: 'HDR-2' });
+          return violation({ summary: `${describeSample(run, sample)}: X-RateLimit-Reset ${sample.reset} against the target's clock ${Math.floor(now)} (${(reset - now).toFixed(0)} s ahead)`, expected: 'a Unix time in seconds within [now, now + 3600]', why: 'HDR-2' });
         }
       }
-      const against = o.clockSource === 'Date headers' && o.clock !== undefined ? `the target's clock, from its Date headers: ${describeClock(o.clock)} from this machine's` : o.clockSource === 'control API' ? "the target's clock, from its control API" : "this machine's clock (the target sends no Date header)";
-      return judged === 0 ? skip('no answer carried X-RateLimit-Reset (HDR-1 judges its absence)') : pass(`${judged} answers, judged against ${against}`);
+      return judged === 0 ? skip('no answer carried X-RateLimit-Reset (HDR-1 judges its absence)') : pass(`${judged} answers, judged against ${o.clock.describe()}`);
     },
   },
   {
@@ -320,9 +320,9 @@ export const rateLimitChecks: Check[] = [
       for (const { run, sample, perMinute } of limitedSamples(o)) {
         if (sample.limit === undefined || sample.remaining === undefined) continue;
         judged++;
-        if (sample.limit.trim() !== String(perMinute)) return violation({ summary: `${describeSample(run, sample, o.timeScale)}: X-RateLimit-Limit ${sample.limit}, the tier's m is ${perMinute}`, why: 'HDR-3' });
-        if (!/^\d+$/.test(sample.remaining.trim())) return violation({ summary: `${describeSample(run, sample, o.timeScale)}: X-RateLimit-Remaining ${JSON.stringify(sample.remaining)}`, why: 'HDR-3: a non-negative integer' });
-        if (sample.status === 429 && Number(sample.remaining) !== 0) return violation({ summary: `${describeSample(run, sample, o.timeScale)}: X-RateLimit-Remaining ${sample.remaining} on a 429`, why: 'HDR-3: 0 on a 429' });
+        if (sample.limit.trim() !== String(perMinute)) return violation({ summary: `${describeSample(run, sample)}: X-RateLimit-Limit ${sample.limit}, the tier's m is ${perMinute}`, why: 'HDR-3' });
+        if (!/^\d+$/.test(sample.remaining.trim())) return violation({ summary: `${describeSample(run, sample)}: X-RateLimit-Remaining ${JSON.stringify(sample.remaining)}`, why: 'HDR-3: a non-negative integer' });
+        if (sample.status === 429 && Number(sample.remaining) !== 0) return violation({ summary: `${describeSample(run, sample)}: X-RateLimit-Remaining ${sample.remaining} on a 429`, why: 'HDR-3: 0 on a 429' });
       }
       // Remaining must fall as a flood spends the allowance, and rise no faster than the tier's
       // algorithm refills (as the answers show it: the fingerprint): continuously for a bucket, at a
@@ -342,19 +342,18 @@ export const rateLimitChecks: Check[] = [
         const sentAt = (s: (typeof admittedByArrival)[number]) => s.at - (s.latency ?? 0);
         const admitted = [...admittedByArrival].sort((x, y) => sentAt(x) - sentAt(y));
         const latest = Math.max(0, ...admitted.map((s) => s.latency ?? 0));
-        const minute = MINUTE / o.timeScale;
         /** How much Remaining may rise between a's decision and b's, or undefined when anything goes. */
         const mayRise = (a: Sample, b: Sample): number | undefined => {
           switch (fp.kind) {
             case 'token-bucket':
               // Decided after a was sent, b before it arrived: at most this much refill between them.
-              return Math.ceil(((b.at - sentAt(a)) * o.timeScale * t.limits.perMinute) / MINUTE);
+              return Math.ceil(((b.at - sentAt(a)) * t.limits.perMinute) / MINUTE);
             case 'fixed-window':
               return a.reset === b.reset ? 0 : undefined;
             case 'sliding-window': {
               // Admissions decided within (a's decision − 60 s, b's − 60 s] have aged out by b.
-              const from = sentAt(a) - minute;
-              const to = b.at - minute + latest;
+              const from = sentAt(a) - MINUTE;
+              const to = b.at - MINUTE + latest;
               return admittedByArrival.filter((s) => s.at > from && s.at <= to).length;
             }
             case 'unknown':
@@ -369,7 +368,7 @@ export const rateLimitChecks: Check[] = [
           if (a === undefined) continue;
           const rise = mayRise(a, b);
           if (rise !== undefined && Number(b.remaining) > Number(a.remaining) + rise + 16) {
-            return violation({ summary: `${t.tier} flood: X-RateLimit-Remaining rose from ${a.remaining} to ${b.remaining} within ${(((b.at - sentAt(a)) * o.timeScale) / 1000).toFixed(2)} s (the first answer had arrived before the second request was sent${fp.kind === 'fixed-window' ? ', both in the window ending at ' + String(a.reset) : ''}), faster than a ${describeAlgorithm(fp)} refills (${fp.evidence})`, why: 'HDR-3 (REF): Remaining follows the algorithm' });
+            return violation({ summary: `${t.tier} flood: X-RateLimit-Remaining rose from ${a.remaining} to ${b.remaining} within ${((b.at - sentAt(a)) / 1000).toFixed(2)} s (the first answer had arrived before the second request was sent${fp.kind === 'fixed-window' ? ', both in the window ending at ' + String(a.reset) : ''}), faster than a ${describeAlgorithm(fp)} refills (${fp.evidence})`, why: 'HDR-3 (REF): Remaining follows the algorithm' });
           }
         }
         const first = admitted[0];
@@ -387,7 +386,7 @@ export const rateLimitChecks: Check[] = [
       const o = await observations(ctx);
       if (o.unlimited === undefined) return skip('the profile gives no unused active key of an Unlimited tier');
       const with_ = o.unlimited.samples.find((s) => s.limit !== undefined || s.remaining !== undefined || s.reset !== undefined);
-      return with_ === undefined ? pass(`${o.unlimited.samples.length} answers`) : violation({ summary: `${describeSample(o.unlimited, with_, o.timeScale)} carries X-RateLimit-* headers`, why: 'HDR-4 (REF)' });
+      return with_ === undefined ? pass(`${o.unlimited.samples.length} answers`) : violation({ summary: `${describeSample(o.unlimited, with_)} carries X-RateLimit-* headers`, why: 'HDR-4 (REF)' });
     },
   },
   {
@@ -400,8 +399,8 @@ export const rateLimitChecks: Check[] = [
       if (sent.length === 0) return pass('the target sends no IETF RateLimit headers (nothing to compare)');
       for (const { run, sample } of sent) {
         const r = /(?:^|[;,\s])r=(\d+)/.exec(sample.ratelimit ?? '') ?? /remaining=(\d+)/.exec(sample.ratelimit ?? '');
-        if (r === null) return violation({ summary: `${describeSample(run, sample, o.timeScale)}: RateLimit ${JSON.stringify(sample.ratelimit)} has no remaining (r=)`, why: 'HDR-5' });
-        if (sample.remaining !== undefined && r[1] !== sample.remaining.trim()) return violation({ summary: `${describeSample(run, sample, o.timeScale)}: RateLimit says ${r[1]} remain, X-RateLimit-Remaining ${sample.remaining}`, why: 'HDR-5: the two must agree' });
+        if (r === null) return violation({ summary: `${describeSample(run, sample)}: RateLimit ${JSON.stringify(sample.ratelimit)} has no remaining (r=)`, why: 'HDR-5' });
+        if (sample.remaining !== undefined && r[1] !== sample.remaining.trim()) return violation({ summary: `${describeSample(run, sample)}: RateLimit says ${r[1]} remain, X-RateLimit-Remaining ${sample.remaining}`, why: 'HDR-5: the two must agree' });
       }
       return pass(`${sent.length} answers`);
     },

@@ -5,10 +5,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exhaustThenRetry } from './load-driver.js';
+import { targetTime } from '../harness/target-time.js';
 
 /** Real milliseconds a target second: the scale of a fast run (npm test's load runs at 60). */
 const SECOND_MS = 1000 / 60;
-const realMs = (seconds: number) => seconds * SECOND_MS;
+/** The target's time for a target second of `ms` real milliseconds. */
+const secondOf = (ms: number) => targetTime(1000 / ms);
 /** A longer second for the short target: only a stall that long could let its probe through. */
 const SLOW_SECOND_MS = 2_000;
 
@@ -84,7 +86,7 @@ describe('RL-8: the Retry-After probe', () => {
   it('RL-8: a target that admits exactly Retry-After after its 429 is answered 200 every time (100 probes)', async () => {
     const statuses: (number | undefined)[] = [];
     for (let i = 0; i < 100; i++) {
-      const { retry } = await exhaustThenRetry({ label: 'probe', url: urlOf(strict), headers: [['X-Key', `k${i}`]], max: 10, realMs });
+      const { retry } = await exhaustThenRetry({ label: 'probe', url: urlOf(strict), headers: [['X-Key', `k${i}`]], max: 10, time: secondOf(SECOND_MS) });
       expect(retry.retryAfter).toBe('1');
       statuses.push(retry.status);
     }
@@ -93,7 +95,7 @@ describe('RL-8: the Retry-After probe', () => {
 
   it('RL-8: a Retry-After one second short is caught even when the first 429 came at a phase where it passes (second probe)', async () => {
     for (let i = 0; i < 3; i++) {
-      const { run, retry } = await exhaustThenRetry({ label: 'probe', url: urlOf(phase), headers: [['X-Key', `p${i}`]], max: 10, realMs: (seconds) => seconds * PHASE_SECOND_MS });
+      const { run, retry } = await exhaustThenRetry({ label: 'probe', url: urlOf(phase), headers: [['X-Key', `p${i}`]], max: 10, time: secondOf(PHASE_SECOND_MS) });
       expect(retry).toEqual({ retryAfter: '0', status: 429 });
       // Two requests admitted, the 429 told 1, the first probe admitted, the 429 told 0, the second probe refused.
       expect(run.samples.map((x) => x.status)).toEqual([200, 200, 429, 200, 429, 429]);
@@ -102,7 +104,7 @@ describe('RL-8: the Retry-After probe', () => {
 
   it('RL-8: a Retry-After one second short still meets its 429 again', async () => {
     for (let i = 0; i < 5; i++) {
-      const { retry } = await exhaustThenRetry({ label: 'probe', url: urlOf(short), headers: [['X-Key', `s${i}`]], max: 10, realMs: (seconds) => seconds * SLOW_SECOND_MS });
+      const { retry } = await exhaustThenRetry({ label: 'probe', url: urlOf(short), headers: [['X-Key', `s${i}`]], max: 10, time: secondOf(SLOW_SECOND_MS) });
       expect(retry).toEqual({ retryAfter: '0', status: 429 });
     }
   });

@@ -1,6 +1,6 @@
 // Counting what a limiter let through, from the answers recorded by the load driver, and telling
 // which algorithm it behaves like. Pure functions over sample times (target milliseconds).
-import type { Sample } from './load-driver.js';
+import type { LoadRun } from './load-driver.js';
 
 export const MINUTE = 60_000;
 
@@ -16,7 +16,7 @@ export function maxInWindow(times: readonly number[], width: number): { count: n
 }
 
 /** Admissions per limiter window of a fixed-window limiter, found from X-RateLimit-Reset (the window's end). */
-export function perLimiterWindow(samples: readonly Sample[]): Map<string, number> {
+export function perLimiterWindow(samples: LoadRun['samples']): Map<string, number> {
   const out = new Map<string, number>();
   for (const s of samples) if (s.status !== 429 && s.reset !== undefined) out.set(s.reset, (out.get(s.reset) ?? 0) + 1);
   return out;
@@ -55,10 +55,11 @@ export const wholeNumber = (v: string | undefined): number | undefined => (v !==
  * admission says is left tells the two windows apart: a fixed window starts a new window whole
  * (Remaining about m + b), a sliding one frees one place at a time (Remaining about 0). A fixed
  * window whose first admissions carry a Reset less than 60 s ahead (the flood begins mid-minute)
- * ends on the clock's minute; one 60 s ahead began at the key's first request. `toTarget` turns a
- * sample's time into the target's clock; `scale` is target ms a real ms.
+ * ends on the clock's minute; one 60 s ahead began at the key's first request. The run is in target
+ * time (TargetTime.restate): its start on the target's clock, its sample times target ms from it.
  */
-export function fingerprint(samples: readonly Sample[], limits: { perMinute: number; burst: number }, toTarget: (at: number) => number, scale: number): Fingerprint {
+export function fingerprint(run: Pick<LoadRun, 'samples' | 'startedAt'>, limits: { perMinute: number; burst: number }): Fingerprint {
+  const { samples } = run;
   const firstRefusal = samples.findIndex((s) => s.status === 429);
   if (firstRefusal === -1) return { kind: 'unknown', evidence: 'the flood met no 429' };
   const before = samples.slice(0, firstRefusal).filter((s) => s.status !== 429);
@@ -67,11 +68,11 @@ export function fingerprint(samples: readonly Sample[], limits: { perMinute: num
   const window = limits.perMinute + limits.burst;
   const evidence = `${initial} admitted before the first 429 (b = ${limits.burst}, m + b = ${window}); ${resets.size} distinct X-RateLimit-Reset value(s) among them`;
   // A bucket refills while the flood empties it: b plus m a minute until the first refusal, with room for jitter.
-  const refilled = (limits.perMinute * (samples[firstRefusal]!.at - (samples[0]?.at ?? 0)) * scale) / MINUTE;
+  const refilled = (limits.perMinute * (samples[firstRefusal]!.at - (samples[0]?.at ?? 0))) / MINUTE;
   if (initial <= (limits.burst + refilled) * 1.5 + 2 && initial < window * 0.75) return { kind: 'token-bucket', evidence: `${evidence}; a bucket refills about ${Math.round(refilled)} meanwhile` };
   if (initial < window * 0.75) return { kind: 'unknown', evidence };
   const first = before[0]!;
-  const ahead = Number(first.reset) - toTarget(first.at) / 1000;
+  const ahead = Number(first.reset) - (run.startedAt + first.at) / 1000;
   const anchor = !Number.isFinite(ahead) ? undefined : ahead < 58 ? ('clock' as const) : ('first request' as const);
   let more = `${evidence}; the first admission's Reset is ${Number.isFinite(ahead) ? `${ahead.toFixed(1)} s ahead` : 'unreadable'}`;
   const later = samples.slice(firstRefusal).find((s) => s.status !== 429 && wholeNumber(s.remaining) !== undefined);

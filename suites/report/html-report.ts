@@ -16,25 +16,40 @@ interface LoadRunReport {
   timeline: Timeline[];
 }
 interface LoadReport {
-  timeScale: number;
   tiers: { tier: string; limits: { perMinute: number; perHour: number; burst: number }; runs: LoadRunReport[] }[];
   other: LoadRunReport[];
 }
 
 const COLORS = { ok: '#2e7d32', limited: '#c62828', other: '#757575', envelope: '#1565c0' };
 
-/** Answers per real second as stacked bars, with the tier's envelope: its rate (m a minute) and its burst. */
-export function chartSvg(run: LoadRunReport, limits: { perMinute: number; burst: number } | undefined, timeScale: number): string {
+/** Bars a chart draws at most: a longer run's seconds are summed into bars of several seconds. */
+const MAX_BARS = 300;
+
+/**
+ * Answers per second of the target's time as stacked bars (the timeline is in target seconds), with
+ * the tier's envelope: its rate (m a minute) and its burst.
+ */
+export function chartSvg(report: LoadRunReport, limits: { perMinute: number; burst: number } | undefined): string {
   const w = 640;
   const h = 180;
   const pad = { l: 48, r: 10, t: 10, b: 28 };
-  const seconds = Math.max(1, run.timeline.length);
-  const rate = limits === undefined ? undefined : (limits.perMinute / 60) * timeScale;
+  // Seconds a bar: 1, or as many as keep the bars to MAX_BARS (an hour's flood).
+  const per = Math.max(1, Math.ceil(report.timeline.length / MAX_BARS));
+  const timeline: Timeline[] = [];
+  for (const t of report.timeline) {
+    const bar = (timeline[Math.floor(t.second / per)] ??= { second: Math.floor(t.second / per) * per, ok: 0, limited: 0, other: 0 });
+    bar.ok += t.ok;
+    bar.limited += t.limited;
+    bar.other += t.other;
+  }
+  const run = { label: report.label, timeline: timeline.filter((t) => t !== undefined) };
+  const seconds = Math.max(1, report.timeline.length);
+  const rate = limits === undefined ? undefined : (limits.perMinute / 60) * per;
   const firstSecond = limits === undefined || rate === undefined ? undefined : limits.burst + rate;
   const top = Math.max(1, ...run.timeline.map((t) => t.ok + t.limited + t.other), rate ?? 0, firstSecond ?? 0) * 1.1;
   const x = (s: number) => pad.l + (s / seconds) * (w - pad.l - pad.r);
   const y = (v: number) => h - pad.b - (v / top) * (h - pad.t - pad.b);
-  const bw = Math.max(1, (w - pad.l - pad.r) / seconds - 1);
+  const bw = Math.max(1, ((w - pad.l - pad.r) * per) / seconds - 1);
   const bars = run.timeline
     .map((t) => {
       let base = 0;
@@ -42,7 +57,7 @@ export function chartSvg(run: LoadRunReport, limits: { perMinute: number; burst:
         .map((k) => {
           const v = t[k];
           if (v === 0) return '';
-          const rect = `<rect x="${x(t.second).toFixed(1)}" y="${y(base + v).toFixed(1)}" width="${bw.toFixed(1)}" height="${(y(base) - y(base + v)).toFixed(1)}" fill="${COLORS[k]}"><title>second ${t.second}: ${v} ${k === 'ok' ? 'accepted' : k === 'limited' ? '429' : 'other'}</title></rect>`;
+          const rect = `<rect x="${x(t.second).toFixed(1)}" y="${y(base + v).toFixed(1)}" width="${bw.toFixed(1)}" height="${(y(base) - y(base + v)).toFixed(1)}" fill="${COLORS[k]}"><title>${per === 1 ? `second ${t.second}` : `seconds ${t.second}–${t.second + per}`}: ${v} ${k === 'ok' ? 'accepted' : k === 'limited' ? '429' : 'other'}</title></rect>`;
           base += v;
           return rect;
         })
@@ -52,15 +67,15 @@ export function chartSvg(run: LoadRunReport, limits: { perMinute: number; burst:
   const lines: string[] = [];
   if (rate !== undefined) {
     lines.push(`<line x1="${pad.l}" x2="${w - pad.r}" y1="${y(rate).toFixed(1)}" y2="${y(rate).toFixed(1)}" stroke="${COLORS.envelope}" stroke-dasharray="6 4"/>`);
-    lines.push(`<text x="${w - pad.r - 4}" y="${(y(rate) - 4).toFixed(1)}" text-anchor="end" font-size="11" fill="${COLORS.envelope}">m/60 per target second (${rate.toFixed(1)}/s real)</text>`);
+    lines.push(`<text x="${w - pad.r - 4}" y="${(y(rate) - 4).toFixed(1)}" text-anchor="end" font-size="11" fill="${COLORS.envelope}">m/60 per second${per === 1 ? '' : ` (${(rate / per).toFixed(1)}/s)`}</text>`);
   }
   if (firstSecond !== undefined) {
-    lines.push(`<line x1="${pad.l}" x2="${x(1).toFixed(1)}" y1="${y(firstSecond).toFixed(1)}" y2="${y(firstSecond).toFixed(1)}" stroke="${COLORS.envelope}" stroke-width="2"/>`);
-    lines.push(`<text x="${pad.l + 4}" y="${(y(firstSecond) - 4).toFixed(1)}" font-size="11" fill="${COLORS.envelope}">b + one second’s refill</text>`);
+    lines.push(`<line x1="${pad.l}" x2="${x(per).toFixed(1)}" y1="${y(firstSecond).toFixed(1)}" y2="${y(firstSecond).toFixed(1)}" stroke="${COLORS.envelope}" stroke-width="2"/>`);
+    lines.push(`<text x="${pad.l + 4}" y="${(y(firstSecond) - 4).toFixed(1)}" font-size="11" fill="${COLORS.envelope}">b + ${per === 1 ? 'one second’s' : `${per} seconds’`} refill</text>`);
   }
   const axis = `<line x1="${pad.l}" x2="${w - pad.r}" y1="${h - pad.b}" y2="${h - pad.b}" stroke="#999"/><line x1="${pad.l}" x2="${pad.l}" y1="${pad.t}" y2="${h - pad.b}" stroke="#999"/>
 <text x="${pad.l - 6}" y="${pad.t + 10}" text-anchor="end" font-size="11">${Math.round(top)}</text><text x="${pad.l - 6}" y="${h - pad.b}" text-anchor="end" font-size="11">0</text>
-<text x="${(w + pad.l) / 2}" y="${h - 6}" text-anchor="middle" font-size="11">real seconds (× ${timeScale} for the target’s)</text>`;
+<text x="${(w + pad.l) / 2}" y="${h - 6}" text-anchor="middle" font-size="11">the target’s seconds from the start of the run${per === 1 ? '' : ` (bars of ${per} s)`}</text>`;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-label="${esc(run.label)}">${axis}${bars}${lines.join('')}</svg>`;
 }
 
@@ -96,7 +111,7 @@ export function htmlReport(report: RunReport): string {
           ...load.other.map((run) => ({ run, limits: undefined })),
         ]
           .filter(({ run }) => run.timeline.length > 0)
-          .map(({ run, limits }) => `<figure><figcaption>${esc(run.label)}</figcaption>${chartSvg(run, limits, load.timeScale)}</figure>`)
+          .map(({ run, limits }) => `<figure><figcaption>${esc(run.label)}</figcaption>${chartSvg(run, limits)}</figure>`)
           .join('\n');
   const counts = Object.entries(report.counts).map(([r, n]) => `${badge(r)} ${n}`).join(' ');
   return `<!doctype html>
