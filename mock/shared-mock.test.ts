@@ -33,7 +33,7 @@ async function sharedMock(dir: string, redisUrl: string, ...extra: string[]): Pr
 
 async function rateLimitRun(profile: Profile) {
   const run = await startRun({ profile: resolveProfile(profile, 'the shared mock'), only: ['RL', 'HDR'], rateLimit: { tiers: ['basic', 'standard'], unlimitedAmount: 2_000 } });
-  const results = await run.runAll();
+  const { results } = await run.runAll();
   run.close();
   const bad = results.filter((r) => r.result !== 'pass' && r.result !== 'skipped');
   return { blamed: [...new Set(bad.map((r) => r.requirement))].sort(), lines: results.map((r) => run.redact(describeResult(r))), byId: (id: string) => results.find((r) => r.requirement === id)! };

@@ -12,10 +12,10 @@ import { createControlApi } from './harness/control-api-client.js';
 import { createClient, type Probe } from './harness/http-client.js';
 import { profileModel } from './harness/oracle.js';
 import type { CheckContext } from './harness/check.js';
-import { startRun, selects } from './harness/run.js';
+import { startRun } from './harness/run.js';
 import { embeddedTarget, externalTarget, type Target } from './harness/target.js';
 import { AREAS } from './all-checks.js';
-import { estimateLoad, loadReport, observationsIfMade } from './ratelimit/observations.js';
+import { estimateLoad } from './ratelimit/observations.js';
 import { join } from 'node:path';
 import { applyBaseline, loadBaseline, type BaselineEntry } from './report/baseline.js';
 import { buildRunReport, RESULT_ORDER, worst, type RunReport } from './report/run-report.js';
@@ -216,12 +216,12 @@ export async function runRunCommand(argv: readonly string[], out: (line: string)
     };
     say(`casebender run: ${target.kind === 'embedded' ? 'the embedded mock at ' : ''}${target.profile.target.baseUrl}${options.prism ? ' (answers judged by Prism too)' : ''}; fast-check seed ${options.seed}`);
     const startedAt = new Date();
-    const results: CheckResult[] = [];
     const seen = new Set<string>();
     let stopBar: (() => void) | undefined;
-    for (const check of run.checks) {
-      const a = check.requirement.split('-')[0]!;
-      if (!seen.has(a)) {
+    const { results, load, requests } = await run.runAll({
+      starting(check) {
+        const a = check.requirement.split('-')[0]!;
+        if (seen.has(a)) return;
         seen.add(a);
         if (a === 'RL') {
           const limited = Object.values(run.context.model.tiers).filter((t) => t !== null);
@@ -229,31 +229,15 @@ export async function runRunCommand(argv: readonly string[], out: (line: string)
           say(`RL … about ${e.requests} requests over about ${e.seconds} s (time scale ${target.profile.clock?.timeScale ?? 1})`);
           if (!options.quiet) stopBar = progressBar(e.seconds, out);
         } else say(`${a} … ${run.checks.filter((c) => c.requirement.startsWith(`${a}-`)).length} checks`);
-      }
-      const result = await run.runCheck(check);
-      // The whole load runs under the first rate-limit check; the bar ends with it.
-      stopBar?.();
-      stopBar = undefined;
-      results.push(result);
-      // Skipped checks are listed at the end, once per requirement that ran none of its checks.
-      if (options.verbose || (result.result !== 'pass' && result.result !== 'skipped')) say(indent(run.redact(describeResult(result))));
-    }
-    const wantSchema = (options.only === undefined || selects(options.only, 'SCHEMA-1')) && !(options.skip !== undefined && selects(options.skip, 'SCHEMA-1'));
-    if (wantSchema) {
-      await run.refereed();
-      const schema = run.schemaResult();
-      results.push(schema);
-      if (options.verbose || schema.result !== 'pass') say(indent(run.redact(describeResult(schema))));
-    }
-    let load: unknown;
-    const made = observationsIfMade(run.context);
-    if (made !== undefined) {
-      try {
-        load = loadReport(await made);
-      } catch {
-        // The load was refused or skipped: its checks say why.
-      }
-    }
+      },
+      finished(result) {
+        // The whole load runs under the first rate-limit check; the bar ends with it.
+        stopBar?.();
+        stopBar = undefined;
+        // Skipped checks are listed at the end, once per requirement that ran none of its checks.
+        if (options.verbose || (result.result !== 'pass' && result.result !== 'skipped')) say(indent(run.redact(describeResult(result))));
+      },
+    });
     run.close();
     const per = byRequirement(results);
     // A baseline accepts listed deviations: they are reported, and do not fail the gate.
@@ -270,7 +254,7 @@ export async function runRunCommand(argv: readonly string[], out: (line: string)
       targetKind: target.kind,
       startedAt,
       options: { strict: options.strict, full: options.full, seed: options.seed, budget: options.budget, ...(options.only !== undefined ? { only: options.only } : {}), ...(options.skip !== undefined ? { skip: options.skip } : {}) },
-      requests: run.context.client.sent(),
+      requests,
       conformant: passed,
       redact: run.redact,
       ...(load !== undefined ? { load } : {}),
@@ -290,7 +274,7 @@ export async function runRunCommand(argv: readonly string[], out: (line: string)
     }
     const counts = RESULT_ORDER.map((r) => `${[...per.values()].filter((v) => v === r).length} ${r}`).join(', ');
     const accepted = report.baseline !== undefined && report.baseline.accepted.length > 0 ? `; ${report.baseline.accepted.length} accepted by the baseline` : '';
-    out(`${passed ? 'CONFORMANT' : 'NOT CONFORMANT'}${options.strict ? ' (strict)' : ''}: ${per.size} requirements — ${counts}${accepted}; ${run.context.client.sent()} requests`);
+    out(`${passed ? 'CONFORMANT' : 'NOT CONFORMANT'}${options.strict ? ' (strict)' : ''}: ${per.size} requirements — ${counts}${accepted}; ${requests} requests`);
     return passed ? 0 : 1;
   } finally {
     if (provisioning !== undefined) await provisioning.retire();

@@ -69,7 +69,7 @@ async function deployment(reshape: Reshape): Promise<ResolvedProfile> {
 async function tlp3(profile: ResolvedProfile) {
   const run = await startRun({ profile, only: ['TLP-3'] });
   try {
-    const [result] = await run.runAll();
+    const [result] = (await run.runAll()).results;
     return result!;
   } finally {
     run.close();

@@ -23,7 +23,7 @@ afterAll(() => target.stop());
 
 async function skipped(names: readonly string[]): Promise<string[]> {
   const run = await startRun({ profile: { ...profile, keys: profile.keys.filter((k) => names.includes(k.name)) }, skip: ['RL', 'HDR'] });
-  const results = await run.runAll();
+  const { results } = await run.runAll();
   run.close();
   return [...byRequirement(results)].filter(([, r]) => r === 'skipped').map(([id]) => id).sort();
 }

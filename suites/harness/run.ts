@@ -11,6 +11,7 @@ import { clockEstimator } from './target-clock.js';
 import { estimatedClock, machineClock, offsetClock, targetTime, type PlacedClock } from './target-time.js';
 import { createResponseValidator, type SchemaFinding } from '../schema/response-validator.js';
 import { ALL_CHECKS } from '../all-checks.js';
+import { loadReport, observationsIfMade } from '../ratelimit/observations.js';
 import { createPrismReferee } from '../prism/prism-referee.js';
 
 export interface RunOptions {
@@ -36,13 +37,31 @@ export interface Run {
   readonly checks: readonly Check[];
   /** Runs one check and judges it. */
   runCheck(check: Check): Promise<CheckResult>;
-  /** Every selected check in order, then SCHEMA-1 when it is selected (after Prism, if it judges). */
-  runAll(): Promise<CheckResult[]>;
+  /**
+   * Every selected check in order, then SCHEMA-1 when it is selected (after Prism, if it judges);
+   * `events` hears of each check as it starts and of each result as it comes (progress, printing).
+   */
+  runAll(events?: RunEvents): Promise<RunOutcome>;
   /** SCHEMA-1 over every answer received so far (await refereed() first when Prism judges too). */
   schemaResult(): CheckResult;
   /** Resolves when Prism has judged every answer received so far. */
   refereed(): Promise<void>;
   close(): void;
+}
+
+export interface RunEvents {
+  /** A check is about to run (SCHEMA-1 is judged last, without a check of its own). */
+  starting?(check: Check): void;
+  /** A check's result, and SCHEMA-1's at the end. */
+  finished?(result: CheckResult): void;
+}
+
+export interface RunOutcome {
+  readonly results: CheckResult[];
+  /** What the reports keep of the rate-limit load (loadReport), when it was sent. */
+  readonly load?: object;
+  /** Requests sent, the load's included. */
+  readonly requests: number;
 }
 
 /** Whether `id` is selected by a list of IDs and areas. */
@@ -208,14 +227,30 @@ export async function startRun(options: RunOptions): Promise<Run> {
             : { outcome: 'violation', evidence: { summary: `${count} of ${exchanges} answers do not match the document${prismReferenceFindings.length > 0 ? ` (${prismReferenceFindings.length} in parts CaseBender does not document, found by Prism)` : ''}; first: ${first.problem}`, exchange: first.exchange, why: 'SCHEMA-1: answers match the OpenAPI document' } };
       return { requirement: 'SCHEMA-1', title: 'every answer matches the OpenAPI document', level, result: judge(level, verdict, { strict: options.strict ?? false, declared: false }), verdict, ms: 0 };
     },
-    async runAll(this: Run) {
+    async runAll(this: Run, events: RunEvents = {}) {
       const results: CheckResult[] = [];
-      for (const check of this.checks) results.push(await this.runCheck(check));
+      const done = (r: CheckResult) => {
+        results.push(r);
+        events.finished?.(r);
+      };
+      for (const check of this.checks) {
+        events.starting?.(check);
+        done(await this.runCheck(check));
+      }
       if (wanted('SCHEMA-1')) {
         await this.refereed();
-        results.push(this.schemaResult());
+        done(this.schemaResult());
       }
-      return results;
+      let load: object | undefined;
+      const made = observationsIfMade(context);
+      if (made !== undefined) {
+        try {
+          load = loadReport(await made);
+        } catch {
+          // The load was refused or skipped: its checks say why.
+        }
+      }
+      return { results, ...(load !== undefined ? { load } : {}), requests: client.sent() };
     },
     refereed: async () => {
       while (judged.length > 0) await Promise.all(judged.splice(0));

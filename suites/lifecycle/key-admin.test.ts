@@ -43,7 +43,7 @@ async function key34(profile: ResolvedProfile): Promise<Record<string, CheckResu
   const run = await startRun({ profile, only: ['KEY-3', 'KEY-4'] });
   try {
     // The checks in effect, not the model-based ones (virtual clock only) under the same IDs.
-    return Object.fromEntries((await run.runAll()).filter((r) => r.requirement !== 'SCHEMA-1' && !r.title.startsWith('model-based')).map((r) => [r.requirement, r]));
+    return Object.fromEntries((await run.runAll()).results.filter((r) => r.requirement !== 'SCHEMA-1' && !r.title.startsWith('model-based')).map((r) => [r.requirement, r]));
   } finally {
     run.close();
   }

@@ -44,7 +44,7 @@ export async function functionalRun(faults: readonly string[]): Promise<Blame> {
   const target = await embeddedTarget({ faults });
   try {
     const run = await startRun({ profile: target.profile, numRuns: 25, seed: 7, skip: ['RL', 'HDR'] });
-    const results = await run.runAll();
+    const { results } = await run.runAll();
     run.close();
     return blameOf(run, target.profile, results, started);
   } finally {

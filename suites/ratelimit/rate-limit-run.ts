@@ -11,7 +11,7 @@ export async function rateLimitRun(options: { faults?: string[]; algorithm?: Rat
   const target = await embeddedTarget({ timeScale, ...mock });
   try {
     const run = await startRun({ profile: target.profile, only: ['RL', 'HDR'], rateLimit: { tiers, unlimitedAmount: 2_000 } });
-    const results = await run.runAll();
+    const { results } = await run.runAll();
     run.close();
     const bad = results.filter((r) => r.result !== 'pass' && r.result !== 'skipped');
     return {

@@ -22,9 +22,7 @@ describe.skipIf(chromium === undefined)(chromium === undefined ? `the HTML repor
     let html: string;
     try {
       const run = await startRun({ profile: target.profile, only: ['LEG', 'RL'], rateLimit: { tiers: ['basic'], unlimitedAmount: 500 } });
-      const results = await run.runAll();
-      const { observationsIfMade, loadReport } = await import('../ratelimit/observations.js');
-      const load = loadReport(await observationsIfMade(run.context)!);
+      const { results, load } = await run.runAll();
       run.close();
       html = htmlReport(buildRunReport({ results, profile: target.profile, targetKind: 'embedded', startedAt: new Date(), options: { strict: false, full: false, seed: 42, budget: 100_000 }, requests: 1, conformant: false, redact: run.redact, load }));
     } finally {

@@ -115,7 +115,7 @@ describe.skipIf(redisCheck.skip)(`the Redis store${redisCheck.skip ? ` (skipped:
     const target = await embeddedTarget({ stores: opened.stores });
     try {
       const run = await startRun({ profile: target.profile, numRuns: 25, seed: 7, skip: ['RL', 'HDR'] });
-      const results = await run.runAll();
+      const { results } = await run.runAll();
       run.close();
       const bad = results.filter((r) => r.result !== 'pass' && r.result !== 'skipped');
       expect(bad.map((r) => run.redact(describeResult(r)))).toEqual([]);
