@@ -16,6 +16,7 @@ export * from './handle-request.js';
 export * from './json-schema.js';
 export * from './key-material.js';
 export * from './limits/index.js';
+export * from './memory-entities.js';
 export * from './mint-key.js';
 export * from './model.js';
 export * from './platform/node.js';

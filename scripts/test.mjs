@@ -1,4 +1,4 @@
-// npm test: type-check, then vitest's "unit" project, then its "timed" project (the rate-limit
+// npm test: type-check (sources and tests), then vitest's "unit" project, then its "timed" project (the rate-limit
 // load, one file at a time, on a machine no longer busy with the rest; see vitest.config.ts).
 // Arguments go to vitest. A JSON report (--outputFile.json=F) is written per phase: F for the
 // unit project and F with ".timed" before its extension for the timed one. Against a deployment
@@ -12,7 +12,8 @@ const run = (args) => spawnSync(process.execPath, args, { stdio: 'inherit' }).st
 const vitest = join(dirname(require.resolve('vitest/package.json')), 'vitest.mjs');
 const args = process.argv.slice(2);
 
-if (run([require.resolve('typescript/bin/tsc'), '--noEmit', '-p', '.']) !== 0) process.exit(1);
+// The sources and their tests (tsconfig.tests.json); the build's tsconfig leaves tests out.
+if (run([require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.tests.json']) !== 0) process.exit(1);
 if (process.env.CASEBENDER_TARGET !== undefined || process.env.CASEBENDER_PROFILE !== undefined) process.exit(run([vitest, 'run', ...args]));
 
 const timedArgs = args.map((a) => (a.startsWith('--outputFile.json=') ? a.replace(/(\.json)?$/, '.timed$1') : a));

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { NEW_ALERT, requestsTo } from './server-test-kit.js';
 import { bearer, expectProblem, jsonRequest, startTestMock, withHeaders, type TestMock } from './test-server.js';
+import type { ProblemCode } from '../../contract/problem.js';
 
 describe('the mock over HTTP (real clock)', () => {
   let mock: TestMock;
@@ -107,7 +108,7 @@ describe('the mock over HTTP (real clock)', () => {
       ['pap-amber', { pap: 3 }, 'pap_restricted'],
     ])('TLP-4: the %s key gets 403 creating an alert marked %j', async (name, marks, code) => {
       const reply = await api('/alerts', jsonRequest('POST', { ...NEW_ALERT, ...marks }, bearer(mock.key(name))));
-      expectProblem(reply, 403, code);
+      expectProblem(reply, 403, code as ProblemCode);
     });
 
     it('TLP-4: the tlp-green key creates an alert at its own clearance (TLP 1)', async () => {

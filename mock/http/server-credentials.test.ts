@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { NEW_ALERT, REALM_CHALLENGE, flip, requestsTo } from './server-test-kit.js';
 import { send, type HeaderList } from './test-client.js';
 import { apiKey, bearer, expectProblem, jsonRequest, legacy, rateLimitOf, startTestMock, type TestMock } from './test-server.js';
+import type { ProblemCode } from '../../contract/problem.js';
 
 describe('the mock over HTTP (real clock)', () => {
   let mock: TestMock;
@@ -199,7 +200,7 @@ describe('the mock over HTTP (real clock)', () => {
       ['a wrong secret', (m) => legacy({ ...m.pair('legacy-rw'), secret: flip(m.pair('legacy-rw').secret, 5) }), 'invalid_key'],
       ["another pair's secret", (m) => legacy({ accessKey: m.pair('legacy-rw').accessKey, secret: m.pair('legacy-read-only').secret }), 'invalid_key'],
     ])('LEG-2: %s gives 401', async (_name, headers, code) => {
-      expectProblem(await api('/alerts', { headers: headers(mock) }), 401, code);
+      expectProblem(await api('/alerts', { headers: headers(mock) }), 401, code as ProblemCode);
     });
 
     it('LEG-3: a legacy answer carries Deprecation (RFC 9745) and Link rel="deprecation"', async () => {
@@ -231,7 +232,7 @@ describe('the mock over HTTP (real clock)', () => {
       ['legacy-revoked', 'revoked_key'],
       ['legacy-suspended', 'suspended_key'],
     ])('LEG-4: the %s pair gives 401 %s', async (name, code) => {
-      expectProblem(await api('/alerts', { headers: legacy(mock.pair(name)) }), 401, code);
+      expectProblem(await api('/alerts', { headers: legacy(mock.pair(name)) }), 401, code as ProblemCode);
     });
 
     it('LEG-4: a read-only legacy pair cannot create an alert (403)', async () => {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { REALM_CHALLENGE, UNKNOWN_KEY, flip, requestsTo } from './server-test-kit.js';
 import type { HeaderList, Reply } from './test-client.js';
 import { apiKey, bearer, expectProblem, jsonRequest, legacy, startTestMock, withHeaders, type TestMock } from './test-server.js';
+import type { ProblemCode } from '../../contract/problem.js';
 
 /** Header names and values of an answer, and its body, as one searchable text (ERR-3). */
 const everything = (reply: Reply): string => reply.rawHeaders.join('\n') + '\n' + reply.text;
@@ -28,7 +29,7 @@ describe('the mock over HTTP (real clock)', () => {
       ['415', '/alerts', { method: 'POST', body: 'title=x', headers: { 'Content-Type': 'text/plain' } }, (m) => bearer(m.key('read-write')), 415, 'unsupported_media_type'],
     ])('ERR-1: a %s is application/problem+json with type, title, status, detail and code', async (_name, path, init, headers, status, code) => {
       const reply = await api(path, withHeaders(init, headers(mock)));
-      expectProblem(reply, status, code);
+      expectProblem(reply, status, code as ProblemCode);
     });
 
     it('ERR-2: a 401 without any credential challenges Bearer with the realm and no error', async () => {

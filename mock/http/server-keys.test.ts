@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { UNKNOWN_KEY as unknownKey, requestsTo } from './server-test-kit.js';
 import { send, type HeaderList } from './test-client.js';
 import { apiKey, bearer, expectProblem, legacy, startTestMock, type TestMock } from './test-server.js';
+import type { ProblemCode } from '../../contract/problem.js';
 
 // A local name, not the import: KEY-5's test names print its header builders' source, which reads
 // `UNKNOWN_KEY` (an imported name would print as the bundler's rewrite of it).
@@ -82,7 +83,7 @@ describe('the mock over HTTP (real clock)', () => {
       ['a Basic credential', () => [['Authorization', 'Basic YTpi']], 'malformed_credentials'],
       ['two Authorization lines', (m) => [['Authorization', `Bearer ${m.key('read-write')}`], ['Authorization', `Bearer ${m.key('read-write')}`]], 'ambiguous_credentials'],
     ])('KEY-5: %s gives a 401 whose body names the reason (%s)', async (_name, headers, code) => {
-      expectProblem(await raw('/alerts', headers(mock)), 401, code);
+      expectProblem(await raw('/alerts', headers(mock)), 401, code as ProblemCode);
     });
   });
 });

@@ -11,6 +11,7 @@ import { mockFor, type CaseBenderMock } from './handlers.js';
 import { propertyOptions } from '../test-support/property-options.js';
 import operations from '../../fixtures/operations.json' with { type: 'json' };
 import seed from '../../fixtures/seed.json' with { type: 'json' };
+import type { KeyMaterial } from '../../contract/mint-key.js';
 
 const START = Date.UTC(2026, 0, 5, 9, 0, 0);
 const ORIGIN = 'http://casebender.test';
@@ -98,7 +99,7 @@ const stepArb: fc.Arbitrary<Step> = fc.record({
 
 function headersOf(step: Step): Headers {
   const headers = new Headers();
-  const material = (i: number) => httpApp.seededKeys[i]!.material;
+  const material = (i: number): KeyMaterial => httpApp.seededKeys[i]!.material!;
   const modern = (i: number) => {
     const m = material(i);
     return m.kind === 'modern' ? m.key : m.accessKey;

@@ -3,7 +3,8 @@
 import { CompactKeyStore } from './compact-key-store.js';
 import { decideRate, type LimiterAlgorithm, type LimiterState } from '../../contract/limits/index.js';
 import type { KeyRecord, RateLimitAlgorithm, TierLimits } from '../../contract/types.js';
-import type { Collection, Entity, EntityStore, EntityWrite, LimiterStore, Stores } from '../../contract/store-types.js';
+import type { Collection, Entity, LimiterStore, Stores } from '../../contract/store-types.js';
+import { MemoryEntityStore } from '../../contract/memory-entities.js';
 
 /** Everything a memory store holds, as plain data (what `--data` saves and restores). */
 export interface StoreState {
@@ -47,36 +48,6 @@ class MemoryLimiterStore implements LimiterStore {
 
   clear(): void {
     this.states.clear();
-  }
-}
-
-class MemoryEntityStore implements EntityStore {
-  private readonly collections = new Map<Collection, Map<string, Entity>>();
-
-  private collection(name: Collection): Map<string, Entity> {
-    let c = this.collections.get(name);
-    if (c === undefined) this.collections.set(name, (c = new Map()));
-    return c;
-  }
-
-  get(collection: Collection, id: string): Entity | undefined {
-    return this.collection(collection).get(id);
-  }
-
-  all(collection: Collection): readonly Entity[] {
-    return [...this.collection(collection).values()];
-  }
-
-  putAll(writes: readonly EntityWrite[]): void {
-    for (const { collection, entity } of writes) this.put(collection, entity);
-  }
-
-  put(collection: Collection, entity: Entity): void {
-    this.collection(collection).set(entity.id, entity);
-  }
-
-  clear(): void {
-    this.collections.clear();
   }
 }
 

@@ -83,7 +83,7 @@ const itemsOf = (body: string): unknown[] => {
 };
 
 describe('list reader', () => {
-  const exchange = (body: unknown, headers: Record<string, readonly string[]> = {}): Exchange => ({ probe: { method: 'GET', path: '/x', headers: {} }, url: 'http://x/x', status: 200, headers, body: JSON.stringify(body), ms: 1 });
+  const exchange = (body: unknown, headers: Record<string, readonly string[]> = {}): Exchange => ({ probe: { method: 'GET', path: '/x', headers: [] }, url: 'http://x/x', status: 200, headers, body: JSON.stringify(body), ms: 1 });
   it('finds items and totals wherever a deployment puts them', () => {
     expect(listView(exchange([{ id: 'a' }]), 'alerts')).toMatchObject({ items: [{ id: 'a' }], itemsAt: '(top level)', total: undefined });
     expect(listView(exchange({ data: [{ id: 'a' }], pagination: { total: 3 } }), 'alerts')).toMatchObject({ itemsAt: 'data', total: 3, totalAt: 'pagination.total' });

@@ -1,6 +1,9 @@
 // The suites' expectations: the very pipeline the mock runs (contract/), over stores built from
-// the target profile instead of the mock's own. The contract's rules exist once.
-import { referenceValidators, type Answer, createRequestHandler, type RequestFacts, hashSecret, secretMatches, type RateDecision, referenceModel, type Model, type KeyRecord, type TierTable, type Collection, type Entity, type EntityStore, type EntityWrite, type KeyStore, type LimiterStore, type Stores } from '../../contract/index.js';
+// the target profile instead of the mock's own. The contract's rules exist once. The entities sit
+// in the contract's MemoryEntityStore, as the mock's do; the keys in a store of their own, because a
+// deployment's keys may have any format: the mock's compact store finds a key by the id inside a
+// CaseBender-format key, this one by the hash of the whole material.
+import { referenceValidators, type Answer, createRequestHandler, type RequestFacts, hashSecret, secretMatches, type RateDecision, referenceModel, type Model, type KeyRecord, type TierTable, MemoryEntityStore, type KeyStore, type LimiterStore, type Stores } from '../../contract/index.js';
 import type { ResolvedKey, ResolvedProfile } from './load-profile.js';
 import type { Probe } from './http-client.js';
 
@@ -70,23 +73,11 @@ class ProfileKeyStore implements KeyStore {
   }
 }
 
-class ProfileEntityStore implements EntityStore {
-  private readonly items = new Map<string, Entity>();
-  constructor(entities: ResolvedProfile['entities']) {
-    for (const e of entities ?? []) this.items.set(`${e.type}/${e.id}`, { id: e.id, ...(e.tlp !== undefined ? { tlp: e.tlp } : {}), ...(e.pap !== undefined ? { pap: e.pap } : {}) });
-  }
-  get(c: Collection, id: string) {
-    return this.items.get(`${c}/${id}`);
-  }
-  all(c: Collection) {
-    return [...this.items.entries()].filter(([k]) => k.startsWith(c + '/')).map(([, v]) => v);
-  }
-  put(c: Collection, e: Entity) {
-    this.items.set(`${c}/${e.id}`, e);
-  }
-  putAll(writes: readonly EntityWrite[]) {
-    for (const { collection, entity } of writes) this.put(collection, entity);
-  }
+/** The entities a profile declares (id and markings: all the pipeline reads of them). */
+function declaredEntities(entities: ResolvedProfile['entities']): MemoryEntityStore {
+  const store = new MemoryEntityStore();
+  for (const e of entities ?? []) store.put(e.type, { id: e.id, ...(e.tlp !== undefined ? { tlp: e.tlp } : {}), ...(e.pap !== undefined ? { pap: e.pap } : {}) });
+  return store;
 }
 
 /**
@@ -133,7 +124,7 @@ export function probeFacts(probe: Probe, basePath = '/api/v1'): RequestFacts {
 export function createOracle(profile: ResolvedProfile, now: () => number = Date.now): Oracle {
   const model = profileModel(profile);
   const keys = new ProfileKeyStore(profile.keys.map((k) => declaredRecord(k, model)));
-  const stores: Stores = { keys, limiter: admitAll, entities: new ProfileEntityStore(profile.entities), clear: () => undefined };
+  const stores: Stores = { keys, limiter: admitAll, entities: declaredEntities(profile.entities), clear: () => undefined };
   const handle = createRequestHandler({ model, validators: referenceValidators(), stores, now });
   return {
     model,
