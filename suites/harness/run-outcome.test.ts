@@ -44,4 +44,13 @@ describe('runAll: results by callback, the outcome returned', () => {
     expect(outcome.load).toBeUndefined();
     expect(new Set(outcome.results.map((r) => r.requirement))).toEqual(new Set(['CRED-3']));
   });
+
+  it('a profile whose time scale is not the one the control API gives: the load is not sent, and the skip says what to set', async () => {
+    const profile = { ...target.profile, clock: { mode: 'real' as const, timeScale: 1 } };
+    const run = await startRun({ profile, only: ['RL-1'] });
+    const { results, load } = await run.runAll();
+    run.close();
+    expect(results[0]).toMatchObject({ result: 'skipped', verdict: { reason: expect.stringContaining('set clock.timeScale in the profile to 60') } });
+    expect(load).toBeUndefined();
+  });
 });

@@ -139,6 +139,9 @@ export async function startRun(options: RunOptions): Promise<Run> {
       if (control !== undefined) {
         const realAt = Date.now();
         const clock = await control.clock();
+        // One scale for every conversion: a profile that says another than the target runs at
+        // would have every wait and rate of the load wrong.
+        if (clock.timeScale !== timeScale) throw new CheckSkipped(`the control API says the target runs at time scale ${clock.timeScale}, the profile says ${timeScale}: set clock.timeScale in the profile to ${clock.timeScale}`);
         return offsetClock('control API', clock.now, realAt, timeScale);
       }
       // A deployment's clock may be seconds off this machine's: its windows and resets are its own.
