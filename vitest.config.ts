@@ -11,7 +11,7 @@ const againstDeployment = process.env['CASEBENDER_TARGET'] !== undefined || proc
 
 /** Files whose checks read real time at a time scale: they run alone. */
 export const TIMED = ['suites/conformance.test.ts', 'suites/ratelimit/algorithms.test.ts', 'suites/ratelimit/broken-limits.test.ts', 'suites/ratelimit/edge-probe.test.ts', 'suites/ratelimit/hdr3-algorithms.test.ts', 'mock/shared-mock.test.ts', 'mock/replicas.test.ts', 'suites/provision.test.ts'];
-const ALL = ['bin/**/*.test.ts', 'contract/**/*.test.ts', 'mock/**/*.test.ts', 'fixtures/**/*.test.ts', 'suites/**/*.test.ts', 'bench/**/*.test.ts', 'examples/**/*.test.ts'];
+const ALL = ['bin/**/*.test.ts', 'cli/**/*.test.ts', 'contract/**/*.test.ts', 'mock/**/*.test.ts', 'fixtures/**/*.test.ts', 'suites/**/*.test.ts', 'bench/**/*.test.ts', 'examples/**/*.test.ts'];
 
 export default defineConfig({
   test: {

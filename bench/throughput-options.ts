@@ -1,5 +1,5 @@
 // The command line of bench/throughput.ts, parsed into options or one clear error line.
-import { parseArgs } from 'node:util';
+import { integerOption, listOption, parseOptions, positiveNumberOption, UsageError, type Wording } from '../cli/args.js';
 import { SCENARIO_NAMES, type ScenarioName } from './server-messages.js';
 
 export interface ThroughputOptions {
@@ -37,41 +37,47 @@ Measures the mock against a bare node:http server replaying the same bytes, on 1
  * parseThroughputArgs(['--fast'])        // { kind: 'error', message: 'unknown option --fast ...' }
  */
 export function parseThroughputArgs(args: readonly string[]): ParsedCommand {
+  try {
+    return parse(args);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    return { kind: 'error', message: error.message };
+  }
+}
+
+/** The refusal of a number: "--rounds takes a positive integer; got "0"". */
+const TAKES: Wording = (flag, expected, raw) => `${flag} takes ${expected}; got ${JSON.stringify(raw)}`;
+
+function parse(args: readonly string[]): ParsedCommand {
   let values;
   try {
-    ({ values } = parseArgs({
-      args: [...args],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        duration: { type: 'string' },
-        rounds: { type: 'string' },
-        connections: { type: 'string' },
-        scenario: { type: 'string' },
-        json: { type: 'string' },
-        'cpu-prof': { type: 'string' },
-        'no-pin': { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
-    }));
+    values = parseOptions(args, {
+      duration: { type: 'string' },
+      rounds: { type: 'string' },
+      connections: { type: 'string' },
+      scenario: { type: 'string' },
+      json: { type: 'string' },
+      'cpu-prof': { type: 'string' },
+      'no-pin': { type: 'boolean' },
+      help: { type: 'boolean' },
+    });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const message = error instanceof Error ? error.message : String(error);
+    const { code, message } = error as UsageError;
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
       const option = /'([^']+)'/.exec(message)?.[1] ?? 'option';
-      return { kind: 'error', message: `unknown option ${option} (see --help)` };
+      throw new UsageError(`unknown option ${option} (see --help)`);
     }
     // Node's own messages here are one line too: a missing value, or an unexpected argument.
-    return { kind: 'error', message: `${message.split('\n')[0]} (see --help)` };
+    throw new UsageError(`${message} (see --help)`);
   }
   if (values.help === true) return { kind: 'help' };
 
-  const duration = numberOption('--duration', values.duration, 3, false);
-  const rounds = numberOption('--rounds', values.rounds, 5, true);
-  const connections = numberOption('--connections', values.connections, 50, true);
-  for (const parsed of [duration, rounds, connections]) if (typeof parsed === 'string') return { kind: 'error', message: parsed };
+  const duration = positiveNumberOption('duration', values.duration, { wording: TAKES }) ?? 3;
+  const integer = { min: 1, expected: 'a positive integer', wording: TAKES };
+  const rounds = integerOption('rounds', values.rounds, integer) ?? 5;
+  const connections = integerOption('connections', values.connections, integer) ?? 50;
 
-  const scenarios = values.scenario === undefined ? [...SCENARIO_NAMES] : values.scenario.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const scenarios = listOption('scenario', values.scenario) ?? [...SCENARIO_NAMES];
   const unknown = scenarios.filter((s) => !(SCENARIO_NAMES as readonly string[]).includes(s));
   if (unknown.length > 0 || scenarios.length === 0) {
     return { kind: 'error', message: `--scenario takes a comma-separated list of ${SCENARIO_NAMES.join(', ')}; got ${JSON.stringify(values.scenario)}` };
@@ -82,23 +88,13 @@ export function parseThroughputArgs(args: readonly string[]): ParsedCommand {
   return {
     kind: 'run',
     options: {
-      duration: duration as number,
-      rounds: rounds as number,
-      connections: connections as number,
+      duration,
+      rounds,
+      connections,
       scenarios: [...new Set(scenarios)] as ScenarioName[],
       json: values.json,
       cpuProf: values['cpu-prof'],
       pin: values['no-pin'] !== true,
     },
   };
-}
-
-/** The number, or an error line naming the flag. */
-function numberOption(flag: string, raw: string | undefined, fallback: number, integer: boolean): number | string {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-    return `${flag} takes a positive ${integer ? 'integer' : 'number'}; got ${JSON.stringify(raw)}`;
-  }
-  return value;
 }

@@ -3,7 +3,7 @@
 // bin/casebender.js (to run dist/ or the sources) and by `scripts/build.mjs --if-stale`.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 
-export const SOURCE_DIRS = ['bin/', 'contract/', 'mock/', 'suites/', 'fixtures/'];
+export const SOURCE_DIRS = ['bin/', 'cli/', 'contract/', 'mock/', 'suites/', 'fixtures/'];
 
 /** The newest modification time, in ms, among the sources under `root` (a file: URL ending in /). */
 export function newestSource(root) {

@@ -1,6 +1,8 @@
 // Who may import what (issue #21): contract/ is the one model both halves share and depends on
 // nothing of theirs; everything but the mock reaches it through contract/index.ts; the suites'
-// own modules touch the mock only to start the embedded one or to run the mutation score.
+// own modules touch the mock only to start the embedded one or to run the mutation score; cli/
+// (the commands' argument parsing) depends on nothing of the project, and in the mock only its
+// command uses it (the MSW package leaves that out).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
@@ -11,6 +13,8 @@ const packageJson = JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8
 
 /** Suites modules (not tests) that may import mock/: the embedded target and the mutation score. */
 const SUITES_MAY_IMPORT_MOCK = [/^suites\/harness\/target\.ts$/, /^suites\/mutation\//];
+/** Mock modules that may import cli/: the command (scripts/build.mjs leaves them out of packages/msw). */
+const MOCK_COMMAND = /^mock\/cli(\.ts$|\/)/;
 const SOURCE = /\.(ts|mts|mjs)$/;
 const isTest = (file: string) => /\.test\.ts$/.test(file);
 
@@ -43,6 +47,8 @@ export function importViolations(files: ReadonlyMap<string, string>, dependencie
       }
       if (into === 'contract' && top !== 'mock' && target !== 'contract/index.js' && target !== 'contract/index.ts') say('outside the mock, the contract is imported through contract/index.ts');
       if (top === 'mock' && !isTest(file) && (into === 'suites' || into === 'bench' || into === 'scripts')) say('the mock never imports the suites or the tools (its tests may run the suites against it)');
+      if (top === 'mock' && into === 'cli' && !isTest(file) && !MOCK_COMMAND.test(file)) say('in the mock only its command (mock/cli.ts, mock/cli/) imports cli/: the MSW package has neither');
+      if (top === 'cli' && !isTest(file) && !spec.startsWith('node:') && into !== 'cli') say('cli/ imports only Node built-ins: every command, the mock\'s too, imports it');
       if (top === 'suites' && into === 'mock' && !isTest(file) && !SUITES_MAY_IMPORT_MOCK.some((allowed) => allowed.test(file))) say('the suites import the mock only to start the embedded one (harness/target.ts) or in the mutation score');
     }
   }
@@ -66,6 +72,8 @@ describe('import rules', () => {
       ['bench/x.ts', "const m = await import('../contract/limits/index.js');"],
       ['suites/doctor.ts', "import { createMockApp } from '../mock/app.js';"],
       ['mock/app.ts', "export { startRun } from '../suites/harness/run.js';"],
+      ['mock/http/server.ts', "import { UsageError } from '../../cli/args.js';"],
+      ['cli/args.ts', "import { FAULTS } from '../mock/faults/faults.js';"],
     ]);
     expect(importViolations(breaches, ['ajv']).map((line) => line.split(':')[0])).toEqual([...breaches.keys()]);
     const fine = new Map([
@@ -77,6 +85,11 @@ describe('import rules', () => {
       ['suites/mutation/cli.ts', "import { FAULTS } from '../../mock/faults/faults.js';"],
       ['suites/bad-target.test.ts', "import { tempDir } from '../mock/test-support/temp-dir.js';"],
       ['mock/replicas.test.ts', "import { startRun } from '../suites/harness/run.js';"],
+      ['cli/args.ts', "import { parseArgs } from 'node:util';"],
+      ['mock/cli.ts', "export { UsageError } from '../cli/args.js';"],
+      ['mock/cli/parse.ts', "import { parseOptions } from '../../cli/args.js';\nimport { ALGORITHMS } from '../../contract/model.js';"],
+      ['suites/doctor.ts', "import { integerOption } from '../cli/args.js';\nimport { REQUIREMENT_IDS } from '../contract/index.js';"],
+      ['bench/throughput-options.ts', "import { parseOptions } from '../cli/args.js';"],
     ]);
     expect(importViolations(fine, ['ajv'])).toEqual([]);
   });

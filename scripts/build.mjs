@@ -1,5 +1,5 @@
-// npm run build: the contract, the mock, the suites and the CLI as JavaScript in dist/ (tsc), the
-// fixtures they read at run time (OpenAPI document, seed, schemas) beside them, where
+// npm run build: the contract, the mock, the suites and the CLI (bin/, cli/) as JavaScript in dist/
+// (tsc), the fixtures they read at run time (OpenAPI document, seed, schemas) beside them, where
 // contract/platform/node.ts finds them from dist/contract/platform/, and as embedded texts for the
 // browser build; the Redis limiter's Lua script; a stamp bin/casebender.js compares sources with.
 import { execFileSync } from 'node:child_process';
@@ -27,7 +27,8 @@ writeFileSync('dist/contract/platform/fixture-texts.js', `// Written by scripts/
 // wants no CLI, suites, Prism, Redis or load driver (docs/msw.md).
 const lean = 'packages/msw/dist';
 rmSync(lean, { recursive: true, force: true });
-const notForMsw = /^dist\/mock\/(cli|workers)\.|^dist\/mock\/store\/redis(\/|$)/;
+// Not the mock's command (mock/cli.ts, mock/cli/; cli/ is not copied) nor its workers and Redis store.
+const notForMsw = /^dist\/mock\/(cli|workers)(\.|\/|$)|^dist\/mock\/store\/redis(\/|$)/;
 for (const part of ['contract', 'mock', 'fixtures']) cpSync(`dist/${part}`, `${lean}/${part}`, { recursive: true, filter: (path) => !notForMsw.test(path) });
 // bin/casebender.js runs dist/ while no source is newer than this stamp (the time the build began).
 writeFileSync('dist/.built', '');

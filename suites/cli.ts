@@ -1,6 +1,6 @@
 // `casebender run`: the conformance suites against a deployment (or the embedded mock), with
 // progress, a summary per requirement, and exit codes a release gate can use.
-import { parseArgs } from 'node:util';
+import { integerOption, listOption, parseOptions, UsageError } from '../cli/args.js';
 import type { CheckResult, Result } from './harness/check.js';
 import { runPasses } from './harness/check.js';
 import { describeResult } from './harness/describe-result.js';
@@ -59,59 +59,38 @@ Options:
 Exit codes: 0 nothing failed (with --strict: nothing failed, warned or differed),
 1 something did, 2 a usage or profile error, or an unreachable target.`;
 
-class UsageError extends Error {}
-
 function parse(argv: readonly string[]) {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        target: { type: 'string' },
-        profile: { type: 'string' },
-        only: { type: 'string' },
-        skip: { type: 'string' },
-        strict: { type: 'boolean', default: false },
-        quick: { type: 'boolean', default: false },
-        full: { type: 'boolean', default: false },
-        provision: { type: 'boolean', default: false },
-        openapi: { type: 'string' },
-        'validate-with-prism': { type: 'boolean', default: false },
-        budget: { type: 'string' },
-        'report-dir': { type: 'string', default: 'reports' },
-        format: { type: 'string', default: 'junit,json,html' },
-        baseline: { type: 'string' },
-        timeout: { type: 'string', default: '10000' },
-        seed: { type: 'string', default: '42' },
-        runs: { type: 'string', default: '40' },
-        verbose: { type: 'boolean', default: false },
-        quiet: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message.split('\n')[0]!);
-  }
-  const int = (name: string, v: string, min: number) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer of at least ${min}; got "${v}"`);
-    return n;
-  };
-  const list = (name: string, v: string | undefined) => {
-    if (v === undefined) return undefined;
-    const items = v.split(',').map((s) => s.trim().toUpperCase()).filter((s) => s !== '');
-    for (const item of items) {
-      if (!/^[A-Z]+(-\d+)?$/.test(item) || !(AREAS as readonly string[]).includes(item.split('-')[0]!)) throw new UsageError(`--${name}: "${item}" is not an area (${AREAS.join(', ')}) or a requirement ID`);
-    }
-    return items;
-  };
-  const formatsOf = (v: string): Format[] => {
-    const items = v.split(',').map((x) => x.trim().toLowerCase()).filter((x) => x !== '' && x !== 'none');
-    for (const f of items) if (!(FORMATS as readonly string[]).includes(f)) throw new UsageError(`--format: "${f}" is not one of ${FORMATS.join(', ')} (or none)`);
-    return items as Format[];
-  };
+  const values = parseOptions(argv, {
+    target: { type: 'string' },
+    profile: { type: 'string' },
+    only: { type: 'string' },
+    skip: { type: 'string' },
+    strict: { type: 'boolean', default: false },
+    quick: { type: 'boolean', default: false },
+    full: { type: 'boolean', default: false },
+    provision: { type: 'boolean', default: false },
+    openapi: { type: 'string' },
+    'validate-with-prism': { type: 'boolean', default: false },
+    budget: { type: 'string' },
+    'report-dir': { type: 'string', default: 'reports' },
+    format: { type: 'string', default: 'junit,json,html' },
+    baseline: { type: 'string' },
+    timeout: { type: 'string', default: '10000' },
+    seed: { type: 'string', default: '42' },
+    runs: { type: 'string', default: '40' },
+    verbose: { type: 'boolean', default: false },
+    quiet: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
+  const int = (name: string, v: string, min: number) => integerOption(name, v, { min });
+  // An area (CRED) or a requirement ID of one (CRED-1).
+  const list = (name: string, v: string | undefined) =>
+    listOption(name, v, {
+      normalize: (s) => s.toUpperCase(),
+      allows: (item) => /^[A-Z]+(-\d+)?$/.test(item) && (AREAS as readonly string[]).includes(item.split('-')[0]!),
+      refuse: (item) => `"${item}" is not an area (${AREAS.join(', ')}) or a requirement ID`,
+    });
+  const formatsOf = (v: string): Format[] => listOption('format', v, { normalize: (x) => x.toLowerCase(), drop: ['none'], choices: FORMATS });
   if (values.quick && values.full) throw new UsageError('--quick and --full exclude each other');
   if (values.target !== undefined && values.profile === undefined) throw new UsageError('--target needs --profile: the suites need to know the deployment’s keys');
   if (values.provision && values.profile === undefined) throw new UsageError('--provision needs --profile (with keyAdmin, or the mock’s control API): the embedded mock’s profile has every key already');

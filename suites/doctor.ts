@@ -4,7 +4,7 @@
 // its declared tier, does it lack a scope it does not declare; do the declared entities exist with
 // their markings; then which requirements will run and which will be skipped, with the key or
 // entity to add (suites/harness/key-kinds.ts), and the load's estimate.
-import { parseArgs } from 'node:util';
+import { integerOption, parseOptions, UsageError } from '../cli/args.js';
 import { REQUIREMENT_IDS, type ProfileKey, missingScopes, type Model } from '../contract/index.js';
 import { createClient, header, jsonBody, networkReason, TargetUnreachable, type Client, type Exchange } from './harness/http-client.js';
 import { probe, READ_PATHS } from './harness/expect.js';
@@ -52,6 +52,8 @@ export interface DoctorReport {
   readonly requests: number;
   readonly ready: boolean;
   readonly estimate: { quick: { requests: number; seconds: number }; full: { requests: number; seconds: number } };
+  /** With a way to make keys (the control API, or a keyAdmin that takes a tier and scopes): what --provision would skip. */
+  readonly provision?: { readonly via: string; readonly skipped: Map<string, string> };
 }
 
 /** The tier whose per-minute figure a limit is, for a message. */
@@ -186,44 +188,127 @@ export function skippedRequirements(profile: ResolvedProfile, model: Model, usab
   return skipped;
 }
 
+export interface DoctorOptions {
+  /** Required unless help is asked for. */
+  readonly profile?: string;
+  readonly target?: string;
+  readonly timeoutMs: number;
+  readonly help: boolean;
+}
+
+/** Parses `casebender doctor` arguments; throws UsageError with one clear line. */
+export function parseDoctorArgs(argv: readonly string[]): DoctorOptions {
+  const values = parseOptions(argv, { profile: { type: 'string' }, target: { type: 'string' }, timeout: { type: 'string', default: '10000' }, help: { type: 'boolean', short: 'h', default: false } });
+  if (!values.help && values.profile === undefined) throw new UsageError('--profile FILE is required (casebender init writes one)');
+  const timeoutMs = integerOption('timeout', values.timeout, { min: 100 });
+  return { ...(values.profile !== undefined ? { profile: values.profile } : {}), ...(values.target !== undefined ? { target: values.target } : {}), timeoutMs, help: values.help };
+}
+
+/**
+ * The profile, --target put in; keys whose material is not in the environment are left out and
+ * reported (not fatal: the rest is checked). Throws when the profile cannot be read or resolved.
+ */
+export function loadDoctorProfile(file: string, target: string | undefined, env: NodeJS.ProcessEnv): { profile: ResolvedProfile; missing: KeyFinding[] } {
+  const missing: KeyFinding[] = [];
+  const raw = readProfileFile(file) as { keys?: Record<string, unknown>[]; target?: { baseUrl?: string } };
+  if (Array.isArray(raw?.keys)) {
+    raw.keys = raw.keys.filter((k) => {
+      const unset = (['keyEnv', 'accessKeyEnv', 'secretEnv'] as const).map((f) => k[f]).filter((v): v is string => typeof v === 'string' && (env[v] === undefined || env[v] === ''));
+      if (unset.length > 0) missing.push({ key: String(k['name']), ok: false, text: `its material is not set: ${unset.join(', ')}` });
+      return unset.length === 0;
+    });
+  }
+  if (target !== undefined && raw?.target !== undefined) raw.target.baseUrl = target;
+  return { profile: resolveProfile(raw, file, env), missing };
+}
+
+/** Checks the declared keys and entities against the deployment, then what a run would do with them. */
+async function examine(client: Client, profile: ResolvedProfile, model: Model, oracle: ReturnType<typeof createOracle>, missing: readonly KeyFinding[]): Promise<DoctorReport> {
+  const budget = () => client.sent() < MAX_REQUESTS;
+  const keys: KeyFinding[] = [...missing];
+  for (const key of profile.keys) keys.push(await checkKey(client, key, profile, model, oracle, budget));
+  const wrongKeys = new Set(keys.filter((k) => k.ok === false).map((k) => k.key));
+  const usable = profile.keys.filter((k) => !wrongKeys.has(k.name));
+  const entities: KeyFinding[] = [];
+  // The roomiest readers first (Unlimited, then the highest tier): a limited one runs out.
+  const room = (k: ResolvedKey) => (model.tiers[k.tier] === null ? Infinity : (model.tiers[k.tier]?.perMinute ?? 0));
+  const readers = usable.filter((k) => stateOf(k) === 'active').sort((a, b) => room(b) - room(a));
+  for (const entity of profile.entities ?? []) entities.push(budget() ? await checkEntity(client, entity, readers, model) : { key: `${entity.type}/${entity.id}`, ok: undefined, text: 'not checked: the doctor sends at most 100 requests' });
+  const skipped = skippedRequirements(profile, model, usable);
+  // With a way to make keys (the control API, or a keyAdmin whose create takes a tier and scopes), --provision makes the rest.
+  const maker = profile.target.control !== undefined ? 'the control API' : profile.keyAdmin !== undefined && declaresSpec(profile.keyAdmin) ? 'the profile’s keyAdmin' : undefined;
+  const provision = maker !== undefined && skipped.size > 2 ? { via: maker, skipped: skippedRequirements(profile, model, usable, true) } : undefined;
+  const limited = Object.values(model.tiers).filter((t) => t !== null);
+  const time = targetTime(profile.clock?.timeScale ?? 1);
+  const spread = (profile.target.extraBaseUrls ?? []).length > 0;
+  const estimate = { quick: estimateLoad(limited, time, spread), full: estimateLoad(limited, time, spread, undefined, true) };
+  const wrong = [...keys, ...entities].filter((f) => f.ok === false).length;
+  return { keys, entities, skipped, willRun: ids.length - skipped.size, requests: client.sent(), ready: wrong === 0, estimate, ...(provision !== undefined ? { provision } : {}) };
+}
+
+/** The report as the doctor prints it, after its target line. */
+export function reportLines(report: DoctorReport): string[] {
+  const lines: string[] = [];
+  const out = (line: string) => void lines.push(line);
+  const { keys, entities, skipped } = report;
+  const mark = (f: KeyFinding) => (f.ok === true ? 'ok   ' : f.ok === false ? 'WRONG' : 'note ');
+  out(`keys (${keys.length} declared):`);
+  for (const f of keys) out(`  ${mark(f)} ${f.key.padEnd(24)} ${f.text}`);
+  if (entities.length > 0) {
+    // Many entities (a mock's profile lists its whole seed): the ones as declared are counted, not listed.
+    const fine = entities.filter((f) => f.ok === true);
+    out(`entities (${entities.length} declared${entities.length > 10 ? `; ${fine.length} as declared` : ''}):`);
+    const unchecked = entities.filter((f) => f.ok === undefined && f.text.includes('at most 100 requests'));
+    for (const f of entities) if (entities.length <= 10 || (f.ok !== true && !unchecked.includes(f))) out(`  ${mark(f)} ${f.key.padEnd(24)} ${f.text}`);
+    if (entities.length > 10 && unchecked.length > 0) out(`  note  ${unchecked.length} more not checked: the doctor sends at most 100 requests`);
+  }
+  out(`requirements: ${report.willRun} will run, ${skipped.size} will be skipped`);
+  const areas = new Map<string, string[]>();
+  for (const id of ids) if (!skipped.has(id)) areas.set(id.split('-')[0]!, [...(areas.get(id.split('-')[0]!) ?? []), id]);
+  out(`  will run:`);
+  for (const [area, which] of areas) out(`  ${area.padEnd(9)} ${which.join(', ')}`);
+  if (skipped.size > 0) out('  will be skipped:');
+  // Requirements skipped for the same reason share a line.
+  const byReason = new Map<string, string[]>();
+  for (const [id, why] of [...skipped].sort((a, b) => ids.indexOf(a[0]) - ids.indexOf(b[0]))) byReason.set(why, [...(byReason.get(why) ?? []), id]);
+  for (const [why, which] of byReason) out(`  ${which.join(', ').padEnd(9)} ${why}`);
+  if (report.provision !== undefined) {
+    const after = report.provision.skipped;
+    out(`with --provision (keys made through ${report.provision.via} and revoked at the end): ${ids.length - after.size} will run, ${after.size} will be skipped (${[...after.keys()].join(', ')})`);
+  }
+  const { quick, full } = report.estimate;
+  const minutes = (s: number) => (s < 120 ? `${s} s` : `${Math.round(s / 60)} min`);
+  out(`load: --quick about ${quick.requests} requests over ${minutes(quick.seconds)}; --full about ${full.requests} over ${minutes(full.seconds)} (plus about 700 for the functional areas)`);
+  const wrong = [...keys, ...entities].filter((f) => f.ok === false).length;
+  out(`${report.requests} requests sent. ${wrong === 0 ? 'READY' : `NOT READY: ${wrong} declaration${wrong === 1 ? ' is' : 's are'} wrong or without material`}`);
+  return lines;
+}
+
 export async function runDoctorCommand(argv: readonly string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let values;
+  let options: DoctorOptions;
   try {
-    ({ values } = parseArgs({ args: [...argv], strict: true, allowPositionals: false, options: { profile: { type: 'string' }, target: { type: 'string' }, timeout: { type: 'string', default: '10000' }, help: { type: 'boolean', short: 'h', default: false } } }));
-    if (!values.help && values.profile === undefined) throw new Error('--profile FILE is required (casebender init writes one)');
-    if (!(Number.isInteger(Number(values.timeout)) && Number(values.timeout) >= 100)) throw new Error(`--timeout must be an integer of at least 100; got "${values.timeout}"`);
+    options = parseDoctorArgs(argv);
   } catch (error) {
-    err(`casebender doctor: ${(error as Error).message.split('\n')[0]}\nRun "casebender doctor --help" for the options.`);
+    err(`casebender doctor: ${(error as Error).message}\nRun "casebender doctor --help" for the options.`);
     return 2;
   }
-  if (values.help) {
+  if (options.help) {
     out(DOCTOR_USAGE);
     return 0;
   }
-  // Keys whose material is not in the environment are reported, not fatal: the rest is checked.
-  const missing: KeyFinding[] = [];
-  let profile: ResolvedProfile;
+  let loaded: ReturnType<typeof loadDoctorProfile>;
   try {
-    const raw = readProfileFile(values.profile!) as { keys?: Record<string, unknown>[]; target?: { baseUrl?: string } };
-    if (Array.isArray(raw?.keys)) {
-      raw.keys = raw.keys.filter((k) => {
-        const unset = (['keyEnv', 'accessKeyEnv', 'secretEnv'] as const).map((f) => k[f]).filter((v): v is string => typeof v === 'string' && (env[v] === undefined || env[v] === ''));
-        if (unset.length > 0) missing.push({ key: String(k['name']), ok: false, text: `its material is not set: ${unset.join(', ')}` });
-        return unset.length === 0;
-      });
-    }
-    if (values.target !== undefined && raw?.target !== undefined) raw.target.baseUrl = values.target;
-    profile = resolveProfile(raw, values.profile!, env);
+    loaded = loadDoctorProfile(options.profile!, options.target, env);
   } catch (error) {
     err(`casebender doctor: ${(error as Error).message}`);
     return 2;
   }
+  const { profile, missing } = loaded;
   const model = profileModel(profile);
   const oracle = createOracle(profile);
-  const client = createClient({ baseUrl: profile.target.baseUrl, budget: MAX_REQUESTS, timeoutMs: Number(values.timeout) });
-  const budget = () => client.sent() < MAX_REQUESTS;
+  const client = createClient({ baseUrl: profile.target.baseUrl, budget: MAX_REQUESTS, timeoutMs: options.timeoutMs });
   try {
-    out(`casebender doctor: ${profile.target.baseUrl} (profile ${values.profile})`);
+    out(`casebender doctor: ${profile.target.baseUrl} (profile ${options.profile})`);
     let first: Exchange;
     try {
       first = await client.send(probe('GET', '/alerts?limit=1', []));
@@ -233,53 +318,9 @@ export async function runDoctorCommand(argv: readonly string[], out: (line: stri
       return 2;
     }
     out(`target: GET /alerts?limit=1 without a key answered ${first.status}${first.status === 401 ? '' : ' (expected 401: is this the API base?)'}`);
-    const keys: KeyFinding[] = [...missing];
-    for (const key of profile.keys) keys.push(await checkKey(client, key, profile, model, oracle, budget));
-    const wrongKeys = new Set(keys.filter((k) => k.ok === false).map((k) => k.key));
-    const usable = profile.keys.filter((k) => !wrongKeys.has(k.name));
-    const entities: KeyFinding[] = [];
-    // The roomiest readers first (Unlimited, then the highest tier): a limited one runs out.
-    const room = (k: ResolvedKey) => (model.tiers[k.tier] === null ? Infinity : (model.tiers[k.tier]?.perMinute ?? 0));
-    const readers = usable.filter((k) => stateOf(k) === 'active').sort((a, b) => room(b) - room(a));
-    for (const entity of profile.entities ?? []) entities.push(budget() ? await checkEntity(client, entity, readers, model) : { key: `${entity.type}/${entity.id}`, ok: undefined, text: 'not checked: the doctor sends at most 100 requests' });
-    const mark = (f: KeyFinding) => (f.ok === true ? 'ok   ' : f.ok === false ? 'WRONG' : 'note ');
-    out(`keys (${profile.keys.length + missing.length} declared):`);
-    for (const f of keys) out(`  ${mark(f)} ${f.key.padEnd(24)} ${f.text}`);
-    if (entities.length > 0) {
-      // Many entities (a mock's profile lists its whole seed): the ones as declared are counted, not listed.
-      const fine = entities.filter((f) => f.ok === true);
-      out(`entities (${entities.length} declared${entities.length > 10 ? `; ${fine.length} as declared` : ''}):`);
-      const unchecked = entities.filter((f) => f.ok === undefined && f.text.includes('at most 100 requests'));
-      for (const f of entities) if (entities.length <= 10 || (f.ok !== true && !unchecked.includes(f))) out(`  ${mark(f)} ${f.key.padEnd(24)} ${f.text}`);
-      if (entities.length > 10 && unchecked.length > 0) out(`  note  ${unchecked.length} more not checked: the doctor sends at most 100 requests`);
-    }
-    const skipped = skippedRequirements(profile, model, usable);
-    out(`requirements: ${ids.length - skipped.size} will run, ${skipped.size} will be skipped`);
-    const areas = new Map<string, string[]>();
-    for (const id of ids) if (!skipped.has(id)) areas.set(id.split('-')[0]!, [...(areas.get(id.split('-')[0]!) ?? []), id]);
-    out(`  will run:`);
-    for (const [area, which] of areas) out(`  ${area.padEnd(9)} ${which.join(', ')}`);
-    if (skipped.size > 0) out('  will be skipped:');
-    // Requirements skipped for the same reason share a line.
-    const byReason = new Map<string, string[]>();
-    for (const [id, why] of [...skipped].sort((a, b) => ids.indexOf(a[0]) - ids.indexOf(b[0]))) byReason.set(why, [...(byReason.get(why) ?? []), id]);
-    for (const [why, which] of byReason) out(`  ${which.join(', ').padEnd(9)} ${why}`);
-    // With a way to make keys (the control API, or a keyAdmin whose create takes a tier and scopes), --provision makes the rest.
-    const maker = profile.target.control !== undefined ? 'the control API' : profile.keyAdmin !== undefined && declaresSpec(profile.keyAdmin) ? 'the profile’s keyAdmin' : undefined;
-    if (maker !== undefined && skipped.size > 2) {
-      const after = skippedRequirements(profile, model, usable, true);
-      out(`with --provision (keys made through ${maker} and revoked at the end): ${ids.length - after.size} will run, ${after.size} will be skipped (${[...after.keys()].join(', ')})`);
-    }
-    const limited = Object.values(model.tiers).filter((t) => t !== null);
-    const time = targetTime(profile.clock?.timeScale ?? 1);
-    const spread = (profile.target.extraBaseUrls ?? []).length > 0;
-    const quick = estimateLoad(limited, time, spread);
-    const full = estimateLoad(limited, time, spread, undefined, true);
-    const minutes = (s: number) => (s < 120 ? `${s} s` : `${Math.round(s / 60)} min`);
-    out(`load: --quick about ${quick.requests} requests over ${minutes(quick.seconds)}; --full about ${full.requests} over ${minutes(full.seconds)} (plus about 700 for the functional areas)`);
-    const wrong = [...keys, ...entities].filter((f) => f.ok === false).length;
-    out(`${client.sent()} requests sent. ${wrong === 0 ? 'READY' : `NOT READY: ${wrong} declaration${wrong === 1 ? ' is' : 's are'} wrong or without material`}`);
-    return wrong === 0 ? 0 : 1;
+    const report = await examine(client, profile, model, oracle, missing);
+    for (const line of reportLines(report)) out(line);
+    return report.ready ? 0 : 1;
   } catch (error) {
     if (error instanceof ProfileError) {
       err(`casebender doctor: ${error.message}`);

@@ -5,7 +5,7 @@
 // --force is given.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseOptions, UsageError } from '../cli/args.js';
 import { referenceModel, keyVariable, REQUIREMENT_IDS } from '../contract/index.js';
 import { functionalBase, functionalKinds, rateLimitKinds, type KeyKind } from './harness/key-kinds.js';
 
@@ -25,8 +25,6 @@ Options:
   -h, --help     show this help
 
 Exit codes: 0 written, 2 a usage error or a file that exists (without --force) or cannot be written.`;
-
-class UsageError extends Error {}
 
 const ids: readonly string[] = REQUIREMENT_IDS;
 
@@ -107,48 +105,76 @@ entities:
   return { profile, variables };
 }
 
-export function runInitCommand(argv: readonly string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): number {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        target: { type: 'string', default: 'https://casebender.example.com/api' },
-        out: { type: 'string', default: 'casebender.profile.yaml' },
-        full: { type: 'boolean', default: false },
-        force: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-    if (!/^https?:\/\/[^/\s]+/.test(values.target)) throw new UsageError(`--target must be an http(s) URL such as https://casebender.example.com/api; got "${values.target}"`);
-    if (!/\.ya?ml$/i.test(values.out)) throw new UsageError(`--out must end in .yaml or .yml (the skeleton is commented YAML); got "${values.out}"`);
-  } catch (error) {
-    err(`casebender init: ${(error as Error).message.split('\n')[0]}\nRun "casebender init --help" for the options.`);
-    return 2;
-  }
-  if (values.help) {
-    out(INIT_USAGE);
-    return 0;
-  }
-  const path = resolve(values.out);
+export interface InitOptions {
+  readonly target: string;
+  readonly out: string;
+  readonly full: boolean;
+  readonly force: boolean;
+  readonly help: boolean;
+}
+
+/** Parses `casebender init` arguments; throws UsageError with one clear line. */
+export function parseInitArgs(argv: readonly string[]): InitOptions {
+  const values = parseOptions(argv, {
+    target: { type: 'string', default: 'https://casebender.example.com/api' },
+    out: { type: 'string', default: 'casebender.profile.yaml' },
+    full: { type: 'boolean', default: false },
+    force: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
+  if (!/^https?:\/\/[^/\s]+/.test(values.target)) throw new UsageError(`--target must be an http(s) URL such as https://casebender.example.com/api; got "${values.target}"`);
+  if (!/\.ya?ml$/i.test(values.out)) throw new UsageError(`--out must end in .yaml or .yml (the skeleton is commented YAML); got "${values.out}"`);
+  return values;
+}
+
+/** A skeleton not written: a file in the way (without --force), or one that cannot be written. */
+export class InitWriteError extends Error {}
+
+/**
+ * Writes the skeleton to options.out and .env.example beside it: refused (nothing written) when
+ * either exists without --force. Throws InitWriteError, whose message is the line to print.
+ */
+export function writeSkeleton(options: InitOptions): { path: string; envPath: string; variables: string[] } {
+  const path = resolve(options.out);
   const envPath = join(dirname(path), '.env.example');
   const existing = [path, envPath].filter((p) => existsSync(p));
-  if (existing.length > 0 && !values.force) {
-    err(`casebender init: ${existing.join(' and ')} already exist${existing.length === 1 ? 's' : ''}; nothing written (--force overwrites)`);
-    return 2;
-  }
-  const { profile, variables } = skeleton({ target: values.target.replace(/\/+$/, ''), full: values.full });
+  if (existing.length > 0 && !options.force) throw new InitWriteError(`${existing.join(' and ')} already exist${existing.length === 1 ? 's' : ''}; nothing written (--force overwrites)`);
+  const { profile, variables } = skeleton({ target: options.target.replace(/\/+$/, ''), full: options.full });
   try {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, profile);
-    writeFileSync(envPath, `# The key material the profile ${values.out} names; fill in, keep out of version control.\n# Load with: set -a; . ./.env; set +a   (after copying this file to .env)\n${variables.map((v) => `${v}=`).join('\n')}\n`);
+    writeFileSync(envPath, `# The key material the profile ${options.out} names; fill in, keep out of version control.\n# Load with: set -a; . ./.env; set +a   (after copying this file to .env)\n${variables.map((v) => `${v}=`).join('\n')}\n`);
   } catch (error) {
-    err(`casebender init: cannot write ${path}: ${(error as Error).message}`);
+    throw new InitWriteError(`cannot write ${path}: ${(error as Error).message}`);
+  }
+  return { path, envPath, variables };
+}
+
+/** What init says once it has written: where, and what to do next. */
+export function writtenLines(options: InitOptions, written: { path: string; envPath: string; variables: readonly string[] }): string[] {
+  return [`wrote ${written.path} (${written.variables.length} key variables) and ${written.envPath}`, `next: copy .env.example to .env and fill it, then: casebender doctor --profile ${options.out}`];
+}
+
+export function runInitCommand(argv: readonly string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): number {
+  let options: InitOptions;
+  try {
+    options = parseInitArgs(argv);
+  } catch (error) {
+    err(`casebender init: ${(error as Error).message}\nRun "casebender init --help" for the options.`);
     return 2;
   }
-  out(`wrote ${path} (${variables.length} key variables) and ${envPath}`);
-  out(`next: copy .env.example to .env and fill it, then: casebender doctor --profile ${values.out}`);
+  if (options.help) {
+    out(INIT_USAGE);
+    return 0;
+  }
+  let written: ReturnType<typeof writeSkeleton>;
+  try {
+    written = writeSkeleton(options);
+  } catch (error) {
+    if (!(error instanceof InitWriteError)) throw error;
+    err(`casebender init: ${error.message}`);
+    return 2;
+  }
+  for (const line of writtenLines(options, written)) out(line);
   return 0;
 }
