@@ -50,7 +50,8 @@ export async function runMockCommand(argv: readonly string[]): Promise<number> {
   const toStdout = options.printEnv === '-';
   const say = toStdout ? (line: string) => console.error(line) : (line: string) => console.log(line);
   if (toStdout && started.profile !== undefined) process.stdout.write(envText(started.profile));
-  for (const line of startupLines(options, started)) say(line);
+  // One write: whoever waits for the listening line finds the lines after it there too.
+  say(startupLines(options, started).join('\n'));
   await untilStopped(started);
   try {
     started.app.flush();

@@ -33,7 +33,8 @@ interface Replica {
 async function replica(store: string, args: readonly string[] = [], env: Record<string, string> = {}): Promise<Replica> {
   const profilePath = join(dir, `profile-${Math.random().toString(36).slice(2)}.json`);
   const run = mockWith(env, '--store', store, '--port', '0', '--quiet', '--profile-out', profilePath, ...args);
-  await until(`the replica starts (${JSON.stringify(run.output())})`, () => /listening on/.test(run.output().stdout) || run.child.exitCode !== null);
+  // The start-up lines end with whether it seeded the store or joined the mock there.
+  await until(`the replica starts (${JSON.stringify(run.output())})`, () => /(seeded this store|joined the mock)/.test(run.output().stdout) || run.child.exitCode !== null);
   if (run.child.exitCode !== null) throw new Error(`the replica exited ${run.child.exitCode}: ${run.output().stderr}`);
   const profile = JSON.parse(readFileSync(profilePath, 'utf8')) as Profile;
   return { run, profile, baseUrl: profile.target.baseUrl };
