@@ -134,7 +134,7 @@ const url = (ctx: CheckContext, path: string, base = ctx.profile.target.baseUrl)
  * minute boundary looks the same under a fixed and a sliding window; one begun mid-minute does not
  * (the fixed window frees its allowance at the boundary, the sliding one 60 s after the burst).
  */
-async function midMinute(time: TargetTime, clock: PlacedClock): Promise<void> {
+export async function midMinute(time: TargetTime, clock: PlacedClock): Promise<void> {
   const second = (clock.now() / 1000) % 60;
   if (second >= 10 && second <= 40) return;
   await time.sleep((second < 10 ? 10 - second : 70 - second) * 1000);
