@@ -18,9 +18,11 @@ import { runDoctorCommand } from './doctor.js';
 import { runInitCommand } from './init.js';
 
 /**
- * The mock's time scale. At 60 a freshly started mock in its own process, its code not yet
- * optimised, answers the four tiers' parallel loads so late that RL-2's paced minute met 429s on
- * this machine in about one run in two (both the run and its retry, in npm test); at 20 none in 20.
+ * The mock's time scale. At 60 RL-2's paced minute met 429s on this machine in about one run in two
+ * (both the run and its retry, in npm test); at 20 none in 20. The cause, probed: a freshly started
+ * mock in its own process stalls 40–200 ms (JIT, GC), 2–12 target seconds at 60; the professional
+ * tier's paced requests queue meanwhile and reach its token bucket bunched, past its cap b, which
+ * rightly refuses some. RL-2 does not yet tell such bunching from a limiter that is too strict.
  */
 const SCALE = 20;
 

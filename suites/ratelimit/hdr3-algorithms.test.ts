@@ -20,7 +20,7 @@ const HDR3 = rateLimitChecks.find((c) => c.requirement === 'HDR-3')!;
  * The tier load's flood (observations.ts): begun between 10 and 40 s into a minute of the target's
  * clock as there, twice m + b a minute for 90 target seconds, 16 connections. (Begun in a minute's
  * first two seconds, a clock-aligned window's first Reset is 58 s or more ahead and reads as
- * key-anchored: about one run in thirty failed so before the wait.)
+ * key-anchored: 2 s of every 60, and one timed run in eight here failed so before the wait.)
  */
 async function flood(limiter: Limiter) {
   const { url, time, clock } = await limitedTarget(limiter);
